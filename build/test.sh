@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The project's test command: build, every MSTest project, the NuGet consumption test, one summary line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+results="$PWD/artifacts/test-results"
+rm -rf "$results" && mkdir -p "$results"
+
+dotnet build MaMA.MLNet.sln -c Release --nologo -v minimal || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+# TRX per test project; a test that hangs for 15 minutes is dumped and counted as failed instead of stalling CI.
+dotnet test MaMA.MLNet.sln -c Release --no-build --nologo \
+  --logger "trx" --results-directory "$results" --blame-hang-timeout 15m
+test_rc=$?
+
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters"); t=$(sed -n 's/.* timeout="\([0-9]*\)".*/\1/p' <<<"$counters")
+  a=$(sed -n 's/.* aborted="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${a:-0}))
+done
+# A test host that crashed may leave no counters behind: count the failed run itself.
+if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+
+echo "== NuGet consumption test"
+if bash tests/consumption/run.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
