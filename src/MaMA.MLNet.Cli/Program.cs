@@ -1,11 +1,22 @@
+using System.CommandLine;
 using System.Reflection;
+using MaMA.MLNet.Cli.Commands;
 
-// The command tree grows as the parts land; each command lives in its own file under Commands/.
-string version = typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-if (args is ["--version"])
+var root = new RootCommand("mama: MaMA mammography vision-language models for .NET (DICOM, pretraining, zero-shot, fine-tuning, ONNX).");
+foreach (var type in typeof(Program).Assembly.GetTypes()
+             .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
+             .OrderBy(t => t.Name, StringComparer.Ordinal))
 {
-    Console.WriteLine(version);
-    return 0;
+    root.Subcommands.Add(((ICliCommand)Activator.CreateInstance(type)!).Build());
 }
-Console.Error.WriteLine($"mama {version}: MaMA mammography vision-language models for .NET. Run 'mama --help' for commands.");
-return args.Length == 0 || args is ["--help"] or ["-h"] ? 0 : 2;
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors) Console.Error.WriteLine(error.Message);
+    return ExitCodes.Usage;
+}
+return parsed.Invoke();
+
+/// <summary>Entry point (top-level statements); public so tests can find the assembly.</summary>
+public partial class Program;
