@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Utils;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -18,15 +19,19 @@ public sealed class ContrastiveScales : nn.Module
     public ContrastiveScales(double temperature = 0.07) : base(nameof(ContrastiveScales))
     {
         if (!(temperature > 0)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "Temperature must be positive.");
-        LogitScale = nn.Parameter(tensor(Math.Log(1 / temperature), ScalarType.Float32));
-        LocalScale = nn.Parameter(tensor(Math.Log(1 / temperature), ScalarType.Float32));
-        register_parameter("logit_scale", LogitScale);
-        register_parameter("local_scale", LocalScale);
+        logitScale = nn.Parameter(tensor(Math.Log(1 / temperature), ScalarType.Float32));
+        localScale = nn.Parameter(tensor(Math.Log(1 / temperature), ScalarType.Float32));
+        register_parameter("logit_scale", logitScale);
+        register_parameter("local_scale", localScale);
     }
 
+    // Named after their registered names so Module.to(device/dtype) replaces them along with the registration.
+    [ComponentName(Name = "logit_scale")] private Parameter logitScale;
+    [ComponentName(Name = "local_scale")] private Parameter localScale;
+
     /// <summary>Log of the global scale (a 0-dimensional tensor).</summary>
-    public Parameter LogitScale { get; }
+    public Parameter LogitScale => logitScale;
 
     /// <summary>Log of the local scale (a 0-dimensional tensor).</summary>
-    public Parameter LocalScale { get; }
+    public Parameter LocalScale => localScale;
 }

@@ -11,8 +11,9 @@ namespace MaMA.MLNet.Modeling.Heads;
 /// </summary>
 public sealed class GlobalProjection : nn.Module<Tensor, Tensor>
 {
-    private readonly Parameter weight;
-    private readonly Parameter? bias;
+    // Not readonly, and named as registered: Module.to(device/dtype) replaces them by name.
+    private Parameter weight;
+    private Parameter? bias;
 
     /// <summary>Creates inputDim -> outputDim, initialised as torch.nn.Linear (uniform +-1/sqrt(inputDim)).</summary>
     public GlobalProjection(long inputDim, long outputDim = 512, bool hasBias = true) : base(nameof(GlobalProjection))

@@ -7,7 +7,7 @@ namespace MaMA.MLNet.Modeling.Vision;
 /// <summary>Per-channel learned scale of a residual branch (CaiT LayerScale): x * <c>gamma</c>.</summary>
 public sealed class LayerScale : nn.Module<Tensor, Tensor>
 {
-    private readonly Parameter gamma;
+    private Parameter gamma; // not readonly: Module.to(device/dtype) replaces it by name
 
     /// <summary>Creates gamma = <paramref name="initValue"/> for each of <paramref name="width"/> channels.</summary>
     public LayerScale(long width, double initValue) : base(nameof(LayerScale))

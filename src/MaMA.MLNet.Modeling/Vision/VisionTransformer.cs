@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Utils;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -13,10 +14,11 @@ namespace MaMA.MLNet.Modeling.Vision;
 /// </summary>
 public sealed class VisionTransformer : nn.Module<Tensor, VisionTransformerOutput>
 {
-    private readonly Parameter clsToken;
-    private readonly Parameter posEmbed;
-    private readonly Parameter? registerTokens;
-    private readonly Parameter maskToken;
+    // The attributes tie each field to its registered name, so Module.to(device/dtype) updates the field too.
+    [ComponentName(Name = "cls_token")] private Parameter clsToken;
+    [ComponentName(Name = "pos_embed")] private Parameter posEmbed;
+    [ComponentName(Name = "register_tokens")] private Parameter? registerTokens;
+    [ComponentName(Name = "mask_token")] private Parameter maskToken;
     private readonly PatchEmbedding patchEmbed;
     private readonly ModuleList<VisionTransformerBlock> blocks;
     private readonly LayerNorm norm;
