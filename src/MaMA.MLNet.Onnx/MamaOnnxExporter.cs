@@ -124,7 +124,7 @@ public static class MamaOnnxExporter
             var text = nn.functional.normalize(classTextEmbeddings.detach().to(CPU).to_type(ScalarType.Float64), p: 2, dim: 1);
             scaledClassMatrix = WeightSet.ToFloats(text.t() * Math.Exp(logitScale));                   // [E,C]
         }
-        string logits = g.MatMul(image, g.AddInitializer("class_text_embeddings_scaled_t", scaledClassMatrix, e, classes), "logits");
+        string logits = g.MatMul(image, g.AddInitializer("class_text_embeddings_scaled_t", scaledClassMatrix, e, classes), "class_logits");
         AddClassifierOutputs(g, logits, classes, options);
         return g.Build(Metadata(options, "zero_shot_classifier", ImagePreprocessing(config), e, classNames), LibraryVersion,
             options.Description ?? "MaMA zero-shot classifier: pixels -> class probabilities.");
@@ -148,7 +148,7 @@ public static class MamaOnnxExporter
         var vit = VitGraphWriter.Write(g, weights, config, pixels, patchTokens: false);
         string headW = g.AddInitializer(headPrefix + ".weight", weights.ReadFloats(headPrefix + ".weight", classes, config.EmbedDim), classes, config.EmbedDim);
         string headB = g.AddInitializer(headPrefix + ".bias", weights.ReadFloats(headPrefix + ".bias", classes), classes);
-        string logits = g.Gemm(vit.Pooled, headW, headB, transB: true, "logits");
+        string logits = g.Gemm(vit.Pooled, headW, headB, transB: true, "class_logits");
         AddClassifierOutputs(g, logits, classes, options);
         return g.Build(Metadata(options, "fine_tuned_classifier", ImagePreprocessing(config), embeddingSize: null, classNames), LibraryVersion,
             options.Description ?? "MaMA fine-tuned classifier: pixels -> class probabilities.");
@@ -180,7 +180,7 @@ public static class MamaOnnxExporter
     private static void AddClassifierOutputs(OnnxGraphBuilder g, string logits, long classes, OnnxExportOptions options)
     {
         g.AddOutput(logits, LogitsOutput, DataType.Float, options.BatchAxisName, classes);
-        g.AddOutput(g.Softmax(logits, 1, "probs"), ProbabilitiesOutput, DataType.Float, options.BatchAxisName, classes);
+        g.AddOutput(g.Softmax(logits, 1, "class_probabilities"), ProbabilitiesOutput, DataType.Float, options.BatchAxisName, classes);
     }
 
     private static long CheckClasses(IReadOnlyList<string> classNames, string what)
