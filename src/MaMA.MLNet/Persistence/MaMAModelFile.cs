@@ -1,0 +1,142 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MaMA.MLNet.Persistence;
+
+/// <summary>
+/// Saves and loads pipelines that mix ML.NET transformers with this library's transformers.
+/// </summary>
+/// <remarks>
+/// The file is a zip of stages in pipeline order, described by <c>stages.json</c>:
+/// each run of consecutive ML.NET transformers is one ML.NET model zip (saved by <c>mlContext.Model.Save</c> with
+/// the schema that reaches it), and each <see cref="IMaMATransformer"/> is a folder it wrote itself. Loading
+/// rebuilds the chain stage by stage. Nothing relies on ML.NET internals, and the ML.NET stages stay loadable
+/// by ML.NET alone.
+/// </remarks>
+public static class MaMAModelFile
+{
+    /// <summary>Format version written into stages.json.</summary>
+    public const int FormatVersion = 1;
+
+    private static readonly Dictionary<string, Func<MLContext, string, IMaMATransformer>> Loaders = new(StringComparer.Ordinal);
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>Registers how to load a transformer kind from its folder. Built-in kinds register themselves.</summary>
+    public static void RegisterKind(string kind, Func<MLContext, string, IMaMATransformer> loader)
+    {
+        lock (Loaders) Loaders[kind] = loader;
+    }
+
+    /// <summary>Saves <paramref name="model"/> (a chain or a single transformer) to <paramref name="path"/>, atomically.</summary>
+    public static void Save(MLContext ml, ITransformer model, DataViewSchema inputSchema, string path)
+    {
+        string work = Directory.CreateTempSubdirectory("mama-model-").FullName;
+        try
+        {
+            var stages = new List<StageEntry>();
+            var pendingMlNet = new List<ITransformer>();
+            DataViewSchema schema = inputSchema, pendingInput = inputSchema;
+
+            void FlushMlNet()
+            {
+                if (pendingMlNet.Count == 0) return;
+                string name = $"stage{stages.Count}.mlnet.zip";
+                var chain = new TransformerChain<ITransformer>(pendingMlNet.ToArray());
+                ml.Model.Save(chain, pendingInput, Path.Combine(work, name));
+                stages.Add(new StageEntry("mlnet", name, null));
+                pendingMlNet.Clear();
+            }
+
+            foreach (var transformer in Flatten(model))
+            {
+                if (transformer is IMaMATransformer ours)
+                {
+                    FlushMlNet();
+                    string folder = $"stage{stages.Count}.{ours.Kind}";
+                    Directory.CreateDirectory(Path.Combine(work, folder));
+                    ours.SaveTo(Path.Combine(work, folder));
+                    stages.Add(new StageEntry("mama", folder, ours.Kind));
+                }
+                else
+                {
+                    if (pendingMlNet.Count == 0) pendingInput = schema;
+                    pendingMlNet.Add(transformer);
+                }
+                schema = transformer.GetOutputSchema(schema);
+            }
+            FlushMlNet();
+            File.WriteAllText(Path.Combine(work, "stages.json"), JsonSerializer.Serialize(new StagesFile(FormatVersion, stages), Json));
+
+            string temp = path + ".tmp";
+            File.Delete(temp);
+            ZipFile.CreateFromDirectory(work, temp, CompressionLevel.Fastest, includeBaseDirectory: false);
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>Loads a pipeline saved by <see cref="Save"/>.</summary>
+    /// <exception cref="InvalidDataException">The file is not a MaMA model file or names an unknown kind.</exception>
+    public static ITransformer Load(MLContext ml, string path)
+    {
+        string work = Directory.CreateTempSubdirectory("mama-model-").FullName;
+        try
+        {
+            try
+            {
+                ZipFile.ExtractToDirectory(path, work);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"{path}: not a MaMA model file (not a zip archive)", e);
+            }
+            string stagesPath = Path.Combine(work, "stages.json");
+            if (!File.Exists(stagesPath)) throw new InvalidDataException($"{path}: not a MaMA model file (no stages.json)");
+            var file = JsonSerializer.Deserialize<StagesFile>(File.ReadAllText(stagesPath), Json)
+                ?? throw new InvalidDataException($"{path}: stages.json is empty");
+            if (file.Version != FormatVersion)
+                throw new InvalidDataException($"{path}: model file format {file.Version}; this library reads format {FormatVersion}");
+
+            var transformers = new List<ITransformer>();
+            foreach (var stage in file.Stages)
+            {
+                string location = Path.GetFullPath(Path.Combine(work, stage.Path));
+                if (!location.StartsWith(work, StringComparison.Ordinal)) throw new InvalidDataException($"{path}: stage path '{stage.Path}' leaves the archive");
+                switch (stage.Type)
+                {
+                    case "mlnet":
+                        var loaded = ml.Model.Load(location, out _);
+                        transformers.AddRange(Flatten(loaded));
+                        break;
+                    case "mama":
+                        Func<MLContext, string, IMaMATransformer>? loader;
+                        lock (Loaders) Loaders.TryGetValue(stage.Kind ?? "", out loader);
+                        if (loader is null)
+                            throw new InvalidDataException($"{path}: stage '{stage.Path}' is of kind '{stage.Kind}', which no loaded assembly registered");
+                        transformers.Add(loader(ml, location));
+                        break;
+                    default:
+                        throw new InvalidDataException($"{path}: unknown stage type '{stage.Type}'");
+                }
+            }
+            return new TransformerChain<ITransformer>(transformers.ToArray());
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static IEnumerable<ITransformer> Flatten(ITransformer model) =>
+        model is IEnumerable<ITransformer> chain ? chain.SelectMany(Flatten) : [model];
+
+    private sealed record StageEntry(string Type, string Path, string? Kind);
+
+    private sealed record StagesFile(int Version, List<StageEntry> Stages);
+}
