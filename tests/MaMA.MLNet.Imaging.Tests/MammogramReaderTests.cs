@@ -1,0 +1,93 @@
+using MaMA.MLNet.Imaging.ImageFiles;
+using MaMA.MLNet.Imaging.Pixels;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace MaMA.MLNet.Imaging.Tests;
+
+[TestClass]
+public sealed class MammogramReaderTests
+{
+    private sealed class FakeDecoder : IMammogramDecoder
+    {
+        public string FormatName => "FAKE";
+        public bool CanDecode(ReadOnlySpan<byte> head) => head.Length > 132 && head.Slice(128, 4).SequenceEqual("DICM"u8);
+        public Mammogram Decode(Stream stream, string source, int frame = 0) =>
+            new(source, new MammographyHeader { Modality = "MG" }, new GrayscaleFrame(1, 1, [7], 12, false), PixelPresentation.Identity);
+    }
+
+    [TestMethod]
+    public void UnknownFormat_NamesTheFileAndTheRegisteredFormats()
+    {
+        var e = Assert.ThrowsExactly<MammogramReadException>(() => MammogramReader.Default.ReadBytes("hello world"u8.ToArray(), "notes.txt"));
+        Assert.AreEqual("notes.txt", e.FileName);
+        StringAssert.Contains(e.Message, "unknown image format");
+        StringAssert.Contains(e.Message, "PNG");
+    }
+
+    [TestMethod]
+    public void MissingFile_AndEmptyFile_AreReadErrors()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mama-reader-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string missing = Path.Combine(dir, "missing.png");
+            var e = Assert.ThrowsExactly<MammogramReadException>(() => MammogramReader.Read(missing));
+            Assert.AreEqual(missing, e.FileName);
+            string empty = Path.Combine(dir, "empty.png");
+            File.WriteAllBytes(empty, []);
+            StringAssert.Contains(Assert.ThrowsExactly<MammogramReadException>(() => MammogramReader.Read(empty)).Message, "empty");
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [TestMethod]
+    public void TruncatedPng_IsAReadError()
+    {
+        using var image = new Image<L8>(64, 64);
+        using var stream = new MemoryStream();
+        image.SaveAsPng(stream);
+        byte[] cut = stream.ToArray()[..40];
+        var e = Assert.ThrowsExactly<MammogramReadException>(() => MammogramReader.Default.ReadBytes(cut, "cut.png"));
+        Assert.AreEqual("cut.png", e.FileName);
+    }
+
+    [TestMethod]
+    public void FrameBeyondTheFile_IsAReadError()
+    {
+        using var image = new Image<L8>(4, 4);
+        using var stream = new MemoryStream();
+        image.SaveAsPng(stream);
+        StringAssert.Contains(Assert.ThrowsExactly<MammogramReadException>(() => MammogramReader.Default.ReadBytes(stream.ToArray(), "one.png", frame: 1)).Message, "frame 1");
+    }
+
+    [TestMethod]
+    public void Register_AddsADecoderThatTheSniffFinds_WithoutTouchingOtherReaders()
+    {
+        var reader = new MammogramReader();
+        byte[] dicomLike = new byte[200];
+        "DICM"u8.CopyTo(dicomLike.AsSpan(128));
+        Assert.ThrowsExactly<MammogramReadException>(() => reader.ReadBytes(dicomLike, "x.dcm"));
+        reader.Register(new FakeDecoder());
+        Mammogram m = reader.ReadBytes(dicomLike, "x.dcm");
+        Assert.AreEqual("MG", m.Header.Modality);
+        Assert.AreEqual("x.dcm", m.Source);
+        Assert.IsInstanceOfType<FakeDecoder>(reader.Decoders[0]);
+        Assert.IsFalse(MammogramReader.Default.Decoders.Any(d => d is FakeDecoder));
+    }
+
+    [TestMethod]
+    public void Sniffing_IgnoresTheExtension()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "mama-sniff-" + Guid.NewGuid().ToString("N") + ".dcm");
+        try
+        {
+            using (var image = new Image<L8>(2, 2)) image.SaveAsPng(path);
+            Mammogram m = MammogramReader.Read(path);
+            Assert.AreEqual(path, m.Source);
+            Assert.IsInstanceOfType<PngMammogramDecoder>(MammogramReader.Default.FindDecoder(File.ReadAllBytes(path)));
+        }
+        finally { File.Delete(path); }
+    }
+}
