@@ -37,6 +37,7 @@ public sealed class LoadMammogramsOptions
     public PreprocessingOptions Preprocessing { get; set; } = PreprocessingOptions.Default;
 
     /// <summary>The reader; null uses <see cref="MammogramReader.Default"/> (with whatever decoders are registered there).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public MammogramReader? Reader { get; set; }
 
     internal LoadMammogramsOptions Clone() => (LoadMammogramsOptions)MemberwiseClone();

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using MaMA.MLNet.Imaging.Preprocessing;
+using MaMA.MLNet.Persistence;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -9,11 +11,15 @@ namespace MaMA.MLNet.Imaging;
 /// the image, error and header columns. Lazy: rows are read when a cursor asks for them.
 /// </summary>
 /// <remarks>
-/// Not saveable with <c>MLContext.Model.Save</c> yet (ML.NET's model-saving context is internal to ML.NET's own
-/// components); recreate it from its options, which is cheap because it learns nothing.
+/// Saved with <c>mlContext.Model.SaveMaMA</c> (its options, as JSON); ML.NET's own <c>Model.Save</c> cannot
+/// hold transformers from outside ML.NET (see <see cref="MaMAModelFile"/>). A custom <see cref="LoadMammogramsOptions.Reader"/>
+/// is not saved: the loaded transformer uses <see cref="MammogramReader.Default"/>.
 /// </remarks>
-public sealed class MammogramLoadingTransformer : ITransformer
+public sealed class MammogramLoadingTransformer : IMaMATransformer
 {
+    internal const string KindName = "LoadMammograms";
+    private const string OptionsFile = "options.json";
+
     private readonly LoadMammogramsOptions _options;
     private readonly MammogramPreprocessor _preprocessor;
 
@@ -52,7 +58,21 @@ public sealed class MammogramLoadingTransformer : ITransformer
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException("MammogramLoadingTransformer cannot be saved yet; recreate it with mlContext.Transforms.LoadMammograms(...).");
+        throw new NotSupportedException("ML.NET's Model.Save cannot hold MaMA transformers; save the pipeline with mlContext.Model.SaveMaMA(...).");
+
+    /// <inheritdoc />
+    public string Kind => KindName;
+
+    /// <inheritdoc />
+    public void SaveTo(string folder) =>
+        File.WriteAllText(Path.Combine(folder, OptionsFile), JsonSerializer.Serialize(_options, MaMAJson.Options));
+
+    internal static MammogramLoadingTransformer LoadFrom(string folder)
+    {
+        var options = JsonSerializer.Deserialize<LoadMammogramsOptions>(File.ReadAllText(Path.Combine(folder, OptionsFile)), MaMAJson.Options)
+            ?? throw new InvalidDataException($"{folder}: empty {OptionsFile}");
+        return new MammogramLoadingTransformer(options);
+    }
 
     private sealed class Mapper(MammogramColumnLayout layout, LoadMammogramsOptions options, MammogramPreprocessor preprocessor) : IRowToRowMapper
     {

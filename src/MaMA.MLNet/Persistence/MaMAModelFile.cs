@@ -21,17 +21,24 @@ public static class MaMAModelFile
     /// <summary>Format version written into stages.json.</summary>
     public const int FormatVersion = 1;
 
-    private static readonly Dictionary<string, Func<MLContext, string, IMaMATransformer>> Loaders = new(StringComparer.Ordinal);
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly Dictionary<string, Func<string, IMaMATransformer>> Loaders = new(StringComparer.Ordinal)
+    {
+        [Imaging.MammogramLoadingTransformer.KindName] = Imaging.MammogramLoadingTransformer.LoadFrom,
+    };
+    private static readonly JsonSerializerOptions Json = MaMAJson.Options;
 
     /// <summary>Registers how to load a transformer kind from its folder. Built-in kinds register themselves.</summary>
-    public static void RegisterKind(string kind, Func<MLContext, string, IMaMATransformer> loader)
+    public static void RegisterKind(string kind, Func<string, IMaMATransformer> loader)
     {
         lock (Loaders) Loaders[kind] = loader;
     }
 
     /// <summary>Saves <paramref name="model"/> (a chain or a single transformer) to <paramref name="path"/>, atomically.</summary>
-    public static void Save(MLContext ml, ITransformer model, DataViewSchema inputSchema, string path)
+    /// <param name="models">The context's model catalog (<c>mlContext.Model</c>): it saves the ML.NET stages.</param>
+    /// <param name="model">The fitted pipeline.</param>
+    /// <param name="inputSchema">The schema the pipeline reads.</param>
+    /// <param name="path">The file to write; replaced only once the new file is complete.</param>
+    public static void Save(ModelOperationsCatalog models, ITransformer model, DataViewSchema inputSchema, string path)
     {
         string work = Directory.CreateTempSubdirectory("mama-model-").FullName;
         try
@@ -45,7 +52,7 @@ public static class MaMAModelFile
                 if (pendingMlNet.Count == 0) return;
                 string name = $"stage{stages.Count}.mlnet.zip";
                 var chain = new TransformerChain<ITransformer>(pendingMlNet.ToArray());
-                ml.Model.Save(chain, pendingInput, Path.Combine(work, name));
+                models.Save(chain, pendingInput, Path.Combine(work, name));
                 stages.Add(new StageEntry("mlnet", name, null));
                 pendingMlNet.Clear();
             }
@@ -83,7 +90,7 @@ public static class MaMAModelFile
 
     /// <summary>Loads a pipeline saved by <see cref="Save"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a MaMA model file or names an unknown kind.</exception>
-    public static ITransformer Load(MLContext ml, string path)
+    public static ITransformer Load(ModelOperationsCatalog models, string path)
     {
         string work = Directory.CreateTempSubdirectory("mama-model-").FullName;
         try
@@ -111,15 +118,15 @@ public static class MaMAModelFile
                 switch (stage.Type)
                 {
                     case "mlnet":
-                        var loaded = ml.Model.Load(location, out _);
+                        var loaded = models.Load(location, out _);
                         transformers.AddRange(Flatten(loaded));
                         break;
                     case "mama":
-                        Func<MLContext, string, IMaMATransformer>? loader;
+                        Func<string, IMaMATransformer>? loader;
                         lock (Loaders) Loaders.TryGetValue(stage.Kind ?? "", out loader);
                         if (loader is null)
                             throw new InvalidDataException($"{path}: stage '{stage.Path}' is of kind '{stage.Kind}', which no loaded assembly registered");
-                        transformers.Add(loader(ml, location));
+                        transformers.Add(loader(location));
                         break;
                     default:
                         throw new InvalidDataException($"{path}: unknown stage type '{stage.Type}'");

@@ -1,0 +1,18 @@
+using Microsoft.ML;
+
+namespace MaMA.MLNet;
+
+/// <summary><c>mlContext.Model</c> entry points for pipelines that contain MaMA transformers.</summary>
+public static class ModelOperationsCatalogExtensions
+{
+    /// <summary>
+    /// Saves a pipeline with MaMA transformers (and any ML.NET transformers around them) to one file. Use instead
+    /// of <c>Model.Save</c>, which cannot hold transformers from outside ML.NET.
+    /// </summary>
+    public static void SaveMaMA(this ModelOperationsCatalog catalog, ITransformer model, DataViewSchema inputSchema, string filePath) =>
+        Persistence.MaMAModelFile.Save(catalog ?? throw new ArgumentNullException(nameof(catalog)), model, inputSchema, filePath);
+
+    /// <summary>Loads a pipeline saved by <see cref="SaveMaMA"/>; ML.NET stages load through this catalog (and its registered assemblies).</summary>
+    public static ITransformer LoadMaMA(this ModelOperationsCatalog catalog, string filePath) =>
+        Persistence.MaMAModelFile.Load(catalog ?? throw new ArgumentNullException(nameof(catalog)), filePath);
+}
