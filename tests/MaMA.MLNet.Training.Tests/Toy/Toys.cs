@@ -12,7 +12,7 @@ internal static class Toys
         AccumulationSteps = 2,
         LearningRate = 1e-2,
         MinLearningRate = 1e-4,
-        WarmupSteps = 2,
+        WarmupSteps = Math.Min(2, totalSteps - 1),
         WeightDecay = 0.1,
         Seed = 7,
         PrefetchWorkers = 2,
