@@ -71,7 +71,18 @@ public sealed class PrefetchQueue<T> : IDisposable
         {
             throw new InvalidOperationException("The prefetch queue has no more micro-batches: its keys ran out.", e.InnerException ?? e);
         }
-        return (slot.Key, slot.Result.Task.WaitAsync(cancellationToken).GetAwaiter().GetResult());
+        catch (OperationCanceledException e)
+        {
+            throw new OperationCanceledException("Waiting for the next micro-batch was cancelled.", e, cancellationToken);
+        }
+        try
+        {
+            return (slot.Key, slot.Result.Task.WaitAsync(cancellationToken).GetAwaiter().GetResult());
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new OperationCanceledException($"Waiting for {slot.Key} was cancelled.", e, cancellationToken);
+        }
     }
 
     private async Task DispatchAsync(IEnumerable<BatchKey> keys, CancellationToken token)
