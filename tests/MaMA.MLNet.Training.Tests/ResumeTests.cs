@@ -80,6 +80,28 @@ public sealed class ResumeTests
     }
 
     [TestMethod]
+    public void ResumeAfterCancellationInTheMiddleOfAStepIsBitIdentical()
+    {
+        using var temp = new TempFolder();
+        var expected = Uninterrupted(temp.Sub("a"));
+
+        // Micro-batch 7, the second of step 3, never becomes ready; cancellation comes while the first one runs
+        // forward (drawing dropout masks), so the trainer is waiting for micro-batch 7 when it sees it and must
+        // roll the random state back to the start of step 3.
+        using var cts = new CancellationTokenSource();
+        var objective = Toys.Objective();
+        objective.OnCompute = c => { if (c.Step == 3 && c.MicroBatch == 0) cts.Cancel(); };
+        var data = new ToyData { BlockAtSequence = 7 };
+        var result = new PretrainingTrainer<ToyPrepared, ToyBatch>(objective, data,
+            Toys.Options(TotalSteps) with { CheckpointDirectory = temp.Sub("b") }).Run(cancellationToken: cts.Token);
+        Assert.AreEqual(TrainingStopReason.Cancelled, result.StopReason);
+        Assert.AreEqual(3, result.Step);
+        objective.Net.Dispose();
+
+        Toys.AssertBitIdentical(expected, ResumeToEnd(temp.Sub("b")), NotCheckpointed);
+    }
+
+    [TestMethod]
     public void FrozenParametersAreRestoredWhenCheckpointed()
     {
         using var temp = new TempFolder();

@@ -39,11 +39,19 @@ internal sealed class ToyData : ITrainingData<ToyPrepared, ToyBatch>
     /// <summary>This micro-batch's inputs are NaN.</summary>
     public long? NaNAtSequence { get; init; }
 
+    /// <summary>Preparing this micro-batch waits until the prefetch queue stops.</summary>
+    public long? BlockAtSequence { get; init; }
+
     public int SampleCount => _y.Length;
 
     public ToyPrepared Prepare(BatchKey key, Random random, CancellationToken cancellationToken)
     {
         if (key.Sequence == FailAtSequence) throw new InvalidDataException("toy sample is unreadable");
+        if (key.Sequence == BlockAtSequence)
+        {
+            cancellationToken.WaitHandle.WaitOne();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
         int n = key.SampleIndices.Count;
         var x = new float[n * ToyNet.Inputs];
         var y = new float[n];

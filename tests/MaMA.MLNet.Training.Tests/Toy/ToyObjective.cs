@@ -24,6 +24,9 @@ internal sealed class ToyObjective : IPretrainingObjective<ToyBatch>
     /// <summary>When set, every loss is zero times the parameters (zero gradients, for the weight-decay test).</summary>
     public bool ZeroLoss { get; init; }
 
+    /// <summary>Called at the start of every <see cref="ComputeLosses"/> with the context.</summary>
+    public Action<ObjectiveStepContext>? OnCompute { get; set; }
+
     public nn.Module Module => Net;
 
     public IReadOnlyList<FrozenParameters> FrozenUntil { get; }
@@ -32,6 +35,7 @@ internal sealed class ToyObjective : IPretrainingObjective<ToyBatch>
 
     public LossTerms ComputeLosses(ToyBatch batch, ObjectiveStepContext context)
     {
+        OnCompute?.Invoke(context);
         var terms = new LossTerms();
         var h = Net.Hidden_(batch.X);
         var prediction = Net.fc2.call(h).squeeze(-1) * Net.logit_scale.exp();
