@@ -226,6 +226,9 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         reader.LoadOptimizer(_optimizer!);
 
         using (var rng = torch.tensor(state.TorchRngState, ScalarType.Byte)) torch.set_rng_state(rng);
+        // TorchSharp 0.107 cannot read CUDA generator state, so a resumed CUDA run reseeds it from (seed, step):
+        // reproducible from run to run, though not the stream an uninterrupted run would have drawn.
+        if (_device.type == DeviceType.CUDA) torch.cuda.manual_seed_all((long)(DeterministicRandom.Mix(_options.Seed, 3, state.Step) >> 1));
         _step = state.Step;
         _nextMicroBatch = state.NextMicroBatch;
         _elapsedBefore = state.ElapsedSeconds;
