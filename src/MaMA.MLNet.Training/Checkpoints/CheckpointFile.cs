@@ -1,0 +1,115 @@
+using System.Text.Json;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MaMA.MLNet.Training;
+
+/// <summary>
+/// The layout of one checkpoint file: a magic string and format version, the <see cref="TrainingState"/> as JSON,
+/// the model's state dict (TorchSharp's own format, <c>Module.save</c>: parameters and buffers, permanently frozen
+/// parameters left out), the AdamW state (TorchSharp's <c>save_state_dict</c>: per-group options, and per parameter
+/// the step count and both moments), and an end marker that tells a whole file from a cut one.
+/// </summary>
+/// <remarks>
+/// TorchSharp's format rather than safetensors because the optimiser state has no safetensors form in TorchSharp,
+/// and one file keeps model and optimiser consistent under the atomic rename. Export weights for inference
+/// separately (for example with TorchSharp.PyBridge's <c>save_safetensors</c>).
+/// </remarks>
+internal static class CheckpointFile
+{
+    private const string Magic = "MaMA.MLNet training checkpoint";
+    private const string EndMarker = "end of checkpoint";
+    private const int FormatVersion = 1;
+
+    public static void Write(Stream stream, TrainingState state, nn.Module module, IList<string> skipParameters, OptimizerHelper optimizer)
+    {
+        using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        writer.Write(Magic);
+        writer.Write(FormatVersion);
+        writer.Write(JsonSerializer.Serialize(state));
+        module.save(writer, skipParameters);
+        optimizer.save_state_dict(writer);
+        writer.Write(EndMarker);
+        writer.Flush();
+    }
+
+    /// <summary>Reads a checkpoint in order: state first, then the model, then (once it exists) the optimiser.</summary>
+    internal sealed class Reader : IDisposable
+    {
+        private readonly FileStream _stream;
+        private readonly BinaryReader _reader;
+
+        public Reader(string path)
+        {
+            Path = path;
+            if (!File.Exists(path)) throw new CheckpointFormatException(path, "the file does not exist.");
+            _stream = File.OpenRead(path);
+            _reader = new BinaryReader(_stream, System.Text.Encoding.UTF8);
+            try
+            {
+                string magic = _reader.ReadString();
+                if (magic != Magic) throw new CheckpointFormatException(path, "this is not a MaMA.MLNet training checkpoint.");
+                int version = _reader.ReadInt32();
+                if (version != FormatVersion)
+                    throw new CheckpointFormatException(path, $"format version {version} is not supported (this build reads {FormatVersion}).");
+                State = JsonSerializer.Deserialize<TrainingState>(_reader.ReadString())
+                        ?? throw new CheckpointFormatException(path, "the training state is empty.");
+            }
+            catch (Exception e) when (e is EndOfStreamException or IOException or JsonException)
+            {
+                Dispose();
+                throw new CheckpointFormatException(path, "the file is cut short or damaged.", e);
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        public string Path { get; }
+
+        public TrainingState State { get; }
+
+        /// <summary>Loads the model's state; every entry the module has (except <paramref name="skipParameters"/>) must be present.</summary>
+        public void LoadModel(nn.Module module, IList<string> skipParameters)
+        {
+            var loaded = new Dictionary<string, bool>();
+            Guard(() => module.load(_reader, strict: false, skip: skipParameters, loadedParameters: loaded), "the model weights");
+            var unknown = loaded.Where(kv => !kv.Value).Select(kv => kv.Key).ToList();
+            if (unknown.Count > 0)
+                throw new CheckpointFormatException(Path, $"the model has no entry named {string.Join(", ", unknown.Take(5))}.");
+            var missing = module.state_dict().Keys.Where(k => !skipParameters.Contains(k) && !loaded.ContainsKey(k)).ToList();
+            if (missing.Count > 0)
+                throw new CheckpointFormatException(Path, $"the checkpoint lacks {missing.Count} model entries, e.g. {string.Join(", ", missing.Take(5))}.");
+        }
+
+        public void LoadOptimizer(OptimizerHelper optimizer)
+        {
+            Guard(() => optimizer.load_state_dict(_reader), "the optimiser state");
+            string end = Guard(() => _reader.ReadString(), "the end marker");
+            if (end != EndMarker) throw new CheckpointFormatException(Path, "the end marker is missing: the file is damaged.");
+        }
+
+        private TResult Guard<TResult>(Func<TResult> read, string what)
+        {
+            try
+            {
+                return read();
+            }
+            catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidDataException)
+            {
+                throw new CheckpointFormatException(Path, $"reading {what} failed: {e.Message}", e);
+            }
+        }
+
+        private void Guard(Action read, string what) => Guard(() => { read(); return 0; }, what);
+
+        public void Dispose()
+        {
+            _reader.Dispose();
+            _stream.Dispose();
+        }
+    }
+}

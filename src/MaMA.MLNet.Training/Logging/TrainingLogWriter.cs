@@ -1,0 +1,103 @@
+using System.Text.Json;
+
+namespace MaMA.MLNet.Training;
+
+/// <summary>One optimiser step as the log records it.</summary>
+/// <param name="Step">Steps completed after this one (the first step logs 1).</param>
+/// <param name="Losses">Each term's mean over the micro-batches.</param>
+/// <param name="Total">The sum of the terms.</param>
+/// <param name="LearningRate">The rate this step used.</param>
+/// <param name="Scales">Each learnable scale as the multiplier <c>exp(value)</c>, after clamping.</param>
+/// <param name="Metrics">Each metric's mean over the micro-batches.</param>
+/// <param name="GradientNorm">The global L2 gradient norm before clipping.</param>
+/// <param name="SamplesPerSecond">Samples of this step divided by its wall time.</param>
+/// <param name="StepSeconds">The step's wall time.</param>
+/// <param name="ElapsedSeconds">Training time over all runs that led here.</param>
+public sealed record StepRecord(
+    long Step,
+    IReadOnlyList<KeyValuePair<string, double>> Losses,
+    double Total,
+    double LearningRate,
+    IReadOnlyList<KeyValuePair<string, double>> Scales,
+    IReadOnlyList<KeyValuePair<string, double>> Metrics,
+    double GradientNorm,
+    double SamplesPerSecond,
+    double StepSeconds,
+    double ElapsedSeconds);
+
+/// <summary>
+/// Appends one JSON object per line: <c>{"type":"train","step":..,"losses":{..},"total":..,"lr":..,"scales":{..},
+/// "metrics":{..},"grad_norm":..,"samples_per_second":..,"step_seconds":..,"elapsed_seconds":..}</c> per step and
+/// <c>{"type":"validation","step":..,"metrics":{..}}</c> per validation. Each line is flushed when written, so a
+/// crash loses at most the line being written. After a resume the lines of steps past the checkpoint appear again;
+/// readers keep the last line per (type, step).
+/// </summary>
+public sealed class TrainingLogWriter : IDisposable
+{
+    private readonly FileStream _stream;
+
+    /// <summary>Opens <paramref name="path"/> for appending (creating it and its folder when missing).</summary>
+    public TrainingLogWriter(string path)
+    {
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        _stream = new FileStream(full, FileMode.Append, FileAccess.Write, FileShare.Read);
+        FilePath = full;
+    }
+
+    /// <summary>The log file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>Appends a step record.</summary>
+    public void WriteStep(StepRecord r) => WriteLine(w =>
+    {
+        w.WriteString("type", "train");
+        w.WriteNumber("step", r.Step);
+        WriteMap(w, "losses", r.Losses);
+        WriteNumber(w, "total", r.Total);
+        WriteNumber(w, "lr", r.LearningRate);
+        WriteMap(w, "scales", r.Scales);
+        WriteMap(w, "metrics", r.Metrics);
+        WriteNumber(w, "grad_norm", r.GradientNorm);
+        WriteNumber(w, "samples_per_second", r.SamplesPerSecond);
+        WriteNumber(w, "step_seconds", r.StepSeconds);
+        WriteNumber(w, "elapsed_seconds", r.ElapsedSeconds);
+    });
+
+    /// <summary>Appends a validation record.</summary>
+    public void WriteValidation(long step, IEnumerable<KeyValuePair<string, double>> metrics) => WriteLine(w =>
+    {
+        w.WriteString("type", "validation");
+        w.WriteNumber("step", step);
+        WriteMap(w, "metrics", metrics);
+    });
+
+    private void WriteLine(Action<Utf8JsonWriter> body)
+    {
+        using (var w = new Utf8JsonWriter(_stream))
+        {
+            w.WriteStartObject();
+            body(w);
+            w.WriteEndObject();
+        }
+        _stream.WriteByte((byte)'\n');
+        _stream.Flush();
+    }
+
+    private static void WriteMap(Utf8JsonWriter w, string name, IEnumerable<KeyValuePair<string, double>> values)
+    {
+        w.WriteStartObject(name);
+        foreach (var (k, v) in values) WriteNumber(w, k, v);
+        w.WriteEndObject();
+    }
+
+    // JSON has no NaN or infinity: write them as strings so a diverging run's last line still parses.
+    private static void WriteNumber(Utf8JsonWriter w, string name, double value)
+    {
+        if (double.IsFinite(value)) w.WriteNumber(name, value);
+        else w.WriteString(name, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Closes the file.</summary>
+    public void Dispose() => _stream.Dispose();
+}
