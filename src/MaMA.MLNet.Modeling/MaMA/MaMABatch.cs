@@ -1,0 +1,44 @@
+using static TorchSharp.torch;
+
+namespace MaMA.MLNet.Modeling.MaMA;
+
+/// <summary>
+/// One pretraining batch of B studies. The tensors stay owned by the caller.
+/// </summary>
+/// <param name="Pixels">[B, 3, H, W] float, normalised: the first view of each study.</param>
+/// <param name="SecondViewPixels">[B, 3, H, W] float: another image of the same study (the multi-view positive), or null.</param>
+/// <param name="InputIds">[B, T] int64: the captions of the first views, right-padded.</param>
+/// <param name="AttentionMask">[B, T] int64 or bool: 1 for real tokens.</param>
+/// <param name="SentencePositions">[B, Smax] int64: positions of the sep tokens in each caption, padded with 0.</param>
+/// <param name="SentenceMask">[B, Smax] bool: true for a real sentence.</param>
+public sealed record MaMABatch(Tensor Pixels, Tensor? SecondViewPixels, Tensor InputIds, Tensor AttentionMask, Tensor SentencePositions, Tensor SentenceMask)
+{
+    /// <summary>
+    /// A batch whose sentence positions are found from <paramref name="inputIds"/>: every occurrence of
+    /// <paramref name="separatorId"/> (<see cref="MaMAConfig.SeparatorTokenId"/>) ends a sentence. The position
+    /// tensors belong to the current dispose scope.
+    /// </summary>
+    public static MaMABatch Create(Tensor pixels, Tensor? secondViewPixels, Tensor inputIds, Tensor attentionMask, long separatorId)
+    {
+        var (positions, mask) = FindSentences(inputIds, separatorId);
+        return new MaMABatch(pixels, secondViewPixels, inputIds, attentionMask, positions, mask);
+    }
+
+    /// <summary>
+    /// Positions [B, Smax] of <paramref name="separatorId"/> in each row of <paramref name="inputIds"/> [B, T], in
+    /// order, padded with 0, and the mask [B, Smax] of real entries. Smax is the largest count in the batch.
+    /// </summary>
+    public static (Tensor Positions, Tensor Mask) FindSentences(Tensor inputIds, long separatorId)
+    {
+        if (inputIds.dim() != 2) throw new ArgumentException($"Token ids must be [B, T], got [{string.Join(", ", inputIds.shape)}].", nameof(inputIds));
+        using var scope = NewDisposeScope();
+        var isSep = inputIds.eq(separatorId);
+        var counts = isSep.sum(1).to(ScalarType.Int64);
+        long smax = inputIds.numel() == 0 ? 0 : counts.max().item<long>();
+        // A stable descending sort of the 0/1 flags lists each row's separator positions first, in order.
+        var order = isSep.to(ScalarType.Int32).sort(dim: 1, descending: true, stable: true).Indices.narrow(1, 0, smax);
+        var mask = arange(smax, device: inputIds.device).unsqueeze(0).lt(counts.unsqueeze(1));
+        var positions = order.mul(mask.to(ScalarType.Int64));
+        return (positions.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope());
+    }
+}
