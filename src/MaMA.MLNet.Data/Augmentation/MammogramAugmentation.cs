@@ -1,3 +1,6 @@
+using MaMA.MLNet.Imaging.Pixels;
+using MaMA.MLNet.Imaging.Preprocessing;
+
 namespace MaMA.MLNet.Data.Augmentation;
 
 /// <summary>
@@ -57,14 +60,14 @@ public sealed class MammogramAugmentation(AugmentationOptions? options = null)
     public AugmentationOptions Options { get; } = options ?? new AugmentationOptions();
 
     /// <summary>Train transform: resize, random resized crop, flips, jitter, (grayscale), blur.</summary>
-    public ImageBuffer Train(ImageBuffer image, Random random)
+    public FloatImage Train(FloatImage image, Random random)
     {
         var o = Options;
-        ImageBuffer x = Resampling.Resize(image, o.ResizeTo, o.ResizeTo);
-        CropRegion crop = RandomResizedCropSampler.Sample(x.Width, x.Height, random, o.MinScale, o.MaxScale, o.MinRatio, o.MaxRatio);
-        x = Resampling.ResizeRegion(x, crop.Left, crop.Top, crop.Width, crop.Height, o.CropSize, o.CropSize);
-        if (random.NextDouble() < o.HorizontalFlipProbability) x = PixelOps.FlipHorizontal(x);
-        if (random.NextDouble() < o.VerticalFlipProbability) x = PixelOps.FlipVertical(x);
+        FloatImage x = Resampler.Resize(image, o.ResizeTo, o.ResizeTo);
+        PixelBox crop = RandomResizedCropSampler.Sample(x.Width, x.Height, random, o.MinScale, o.MaxScale, o.MinRatio, o.MaxRatio);
+        x = Resampler.ResizeRegion(x, crop, o.CropSize, o.CropSize);
+        if (random.NextDouble() < o.HorizontalFlipProbability) x = ImageOperations.FlipHorizontal(x);
+        if (random.NextDouble() < o.VerticalFlipProbability) x = ImageOperations.FlipVertical(x);
         if (random.NextDouble() < o.JitterProbability) x = ColorJitter(x, random);
         _ = random.NextDouble() < o.GrayscaleProbability; // RandomGrayscale: the image is already gray
         if (random.NextDouble() < o.BlurProbability)
@@ -73,10 +76,10 @@ public sealed class MammogramAugmentation(AugmentationOptions? options = null)
     }
 
     /// <summary>Eval transform: resize to the square, centre crop.</summary>
-    public ImageBuffer Eval(ImageBuffer image)
+    public FloatImage Eval(FloatImage image)
     {
-        ImageBuffer x = Resampling.Resize(image, Options.ResizeTo, Options.ResizeTo);
-        return Options.CropSize == Options.ResizeTo ? x : PixelOps.CenterCrop(x, Options.CropSize, Options.CropSize);
+        FloatImage x = Resampler.Resize(image, Options.ResizeTo, Options.ResizeTo);
+        return Options.CropSize == Options.ResizeTo ? x : ImageOperations.CenterCrop(x, Options.CropSize, Options.CropSize);
     }
 
     /// <summary>
@@ -84,7 +87,7 @@ public sealed class MammogramAugmentation(AugmentationOptions? options = null)
     /// Saturation and hue leave a gray image unchanged, so only brightness and contrast act, but all four
     /// factors are drawn.
     /// </summary>
-    private ImageBuffer ColorJitter(ImageBuffer image, Random random)
+    private FloatImage ColorJitter(FloatImage image, Random random)
     {
         var o = Options;
         int[] order = [0, 1, 2, 3];

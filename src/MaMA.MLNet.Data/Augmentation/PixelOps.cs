@@ -1,56 +1,27 @@
+using MaMA.MLNet.Imaging.Pixels;
+
 namespace MaMA.MLNet.Data.Augmentation;
 
-/// <summary>Deterministic single-image operations the augmentations are made of (new image out, input unchanged).</summary>
+/// <summary>
+/// The photometric operations only the train augmentations use (new image out, input unchanged); resizing, crops
+/// and flips are Imaging's <c>Resampler</c> and <c>ImageOperations</c>.
+/// </summary>
 public static class PixelOps
 {
-    /// <summary>Mirrors left-right.</summary>
-    public static ImageBuffer FlipHorizontal(ImageBuffer image)
-    {
-        var result = new ImageBuffer(image.Width, image.Height);
-        for (int y = 0; y < image.Height; y++)
-        {
-            int row = y * image.Width;
-            for (int x = 0; x < image.Width; x++) result.Pixels[row + x] = image.Pixels[row + image.Width - 1 - x];
-        }
-        return result;
-    }
-
-    /// <summary>Mirrors top-bottom.</summary>
-    public static ImageBuffer FlipVertical(ImageBuffer image)
-    {
-        var result = new ImageBuffer(image.Width, image.Height);
-        for (int y = 0; y < image.Height; y++)
-            Array.Copy(image.Pixels, (image.Height - 1 - y) * image.Width, result.Pixels, y * image.Width, image.Width);
-        return result;
-    }
-
     /// <summary>torchvision <c>adjust_brightness</c> on a float image: value * factor, clamped to [0, 1].</summary>
-    public static ImageBuffer AdjustBrightness(ImageBuffer image, double factor) =>
+    public static FloatImage AdjustBrightness(FloatImage image, double factor) =>
         Map(image, v => Math.Clamp((float)(v * factor), 0f, 1f));
 
     /// <summary>
     /// torchvision <c>adjust_contrast</c> on a float image: blend with the image mean,
     /// factor * value + (1 - factor) * mean, clamped to [0, 1].
     /// </summary>
-    public static ImageBuffer AdjustContrast(ImageBuffer image, double factor)
+    public static FloatImage AdjustContrast(FloatImage image, double factor)
     {
         double mean = 0;
         foreach (float v in image.Pixels) mean += v;
         mean /= image.Pixels.Length;
         return Map(image, v => Math.Clamp((float)(factor * v + (1 - factor) * mean), 0f, 1f));
-    }
-
-    /// <summary>torchvision <c>center_crop</c> (the image must be at least the crop size): offsets round((H-h)/2), round((W-w)/2).</summary>
-    public static ImageBuffer CenterCrop(ImageBuffer image, int width, int height)
-    {
-        if (width <= 0 || height <= 0 || width > image.Width || height > image.Height)
-            throw new ArgumentOutOfRangeException(nameof(width), $"Crop {width}x{height} does not fit the {image.Width}x{image.Height} image.");
-        int top = (int)Math.Round((image.Height - height) / 2.0, MidpointRounding.ToEven);
-        int left = (int)Math.Round((image.Width - width) / 2.0, MidpointRounding.ToEven);
-        var result = new ImageBuffer(width, height);
-        for (int y = 0; y < height; y++)
-            Array.Copy(image.Pixels, (top + y) * image.Width + left, result.Pixels, y * width, width);
-        return result;
     }
 
     /// <summary>torchvision's Gaussian kernel: exp(-x²/2σ²) at x = -(n-1)/2 .. (n-1)/2, divided by its sum.</summary>
@@ -74,7 +45,7 @@ public static class PixelOps
     /// torchvision <c>gaussian_blur</c>: separable convolution with <see cref="GaussianKernel"/>, borders
     /// padded by reflection without repeating the edge pixel (numpy/torch "reflect").
     /// </summary>
-    public static ImageBuffer GaussianBlur(ImageBuffer image, int size, double sigma)
+    public static FloatImage GaussianBlur(FloatImage image, int size, double sigma)
     {
         double[] k = GaussianKernel(size, sigma);
         int half = size / 2, w = image.Width, h = image.Height;
@@ -88,7 +59,7 @@ public static class PixelOps
                 horizontal[y * w + x] = (float)s;
             }
         });
-        var result = new ImageBuffer(w, h);
+        var result = new FloatImage(w, h);
         Parallel.For(0, h, y =>
         {
             for (int x = 0; x < w; x++)
@@ -111,9 +82,9 @@ public static class PixelOps
         return i < n ? i : period - i;
     }
 
-    private static ImageBuffer Map(ImageBuffer image, Func<float, float> f)
+    private static FloatImage Map(FloatImage image, Func<float, float> f)
     {
-        var result = new ImageBuffer(image.Width, image.Height);
+        var result = new FloatImage(image.Width, image.Height);
         for (int i = 0; i < image.Pixels.Length; i++) result.Pixels[i] = f(image.Pixels[i]);
         return result;
     }

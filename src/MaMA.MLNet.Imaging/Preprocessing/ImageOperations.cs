@@ -2,7 +2,7 @@ using MaMA.MLNet.Imaging.Pixels;
 
 namespace MaMA.MLNet.Imaging.Preprocessing;
 
-/// <summary>Crops, flips and the final CHW normalisation of <see cref="FloatImage"/>s.</summary>
+/// <summary>Crops, flips (shared by the preprocessing and the train augmentations) and the final CHW normalisation of <see cref="FloatImage"/>s.</summary>
 public static class ImageOperations
 {
     /// <summary>A copy of the pixels inside <paramref name="box"/>.</summary>
@@ -25,8 +25,8 @@ public static class ImageOperations
     public static FloatImage CenterCrop(FloatImage image, int width, int height)
     {
         ArgumentNullException.ThrowIfNull(image);
-        if (width > image.Width || height > image.Height)
-            throw new ArgumentOutOfRangeException(nameof(width), $"Centre crop {width}x{height} is larger than the {image.Width}x{image.Height} image.");
+        if (width <= 0 || height <= 0 || width > image.Width || height > image.Height)
+            throw new ArgumentOutOfRangeException(nameof(width), $"Centre crop {width}x{height} does not fit the {image.Width}x{image.Height} image.");
         int x = (int)Math.Round((image.Width - width) / 2.0, MidpointRounding.ToEven);
         int y = (int)Math.Round((image.Height - height) / 2.0, MidpointRounding.ToEven);
         return Crop(image, new PixelBox(x, y, width, height));
@@ -42,6 +42,15 @@ public static class ImageOperations
             image.Row(y).CopyTo(output.Row(y));
             output.Row(y).Reverse();
         }
+        return output;
+    }
+
+    /// <summary>A top-bottom mirrored copy.</summary>
+    public static FloatImage FlipVertical(FloatImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var output = new FloatImage(image.Width, image.Height);
+        for (int y = 0; y < image.Height; y++) image.Row(image.Height - 1 - y).CopyTo(output.Row(y));
         return output;
     }
 

@@ -7,31 +7,63 @@ namespace MaMA.MLNet.Imaging.Preprocessing;
 /// <summary>
 /// Separable antialiased resize of a <see cref="FloatImage"/>: a horizontal pass over rows, then a vertical
 /// pass that adds whole weighted rows (vectorised), each split across cores for big images. Weights follow
-/// PIL's convolution resampler: output pixel i samples at input coordinate (i + 0.5) * scale, with the kernel
-/// widened by the scale when shrinking, and normalised to sum 1 so a constant stays constant.
+/// PIL's convolution resampler: output pixel i samples at input coordinate (i + 0.5) * scale (plus the region's
+/// offset when a sub-region is resampled), with the kernel widened by the scale when shrinking, and normalised to
+/// sum 1 so a constant stays constant. Used by the eval preprocessing and by the train augmentations alike.
 /// </summary>
 public static class Resampler
 {
     private const int ParallelRowThreshold = 64;
 
     /// <summary>Resizes <paramref name="source"/> to <paramref name="width"/> x <paramref name="height"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The target size is not positive.</exception>
     public static FloatImage Resize(FloatImage source, int width, int height, ResampleFilter filter = ResampleFilter.Bilinear)
     {
         ArgumentNullException.ThrowIfNull(source);
-        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"Target size must be positive, got {width}x{height}.");
-        if (width == source.Width && height == source.Height) return new FloatImage(width, height, (float[])source.Pixels.Clone());
-
-        FloatImage horizontal = width == source.Width ? source : ResizeRows(source, width, filter);
-        return height == source.Height ? horizontal : ResizeColumns(horizontal, height, filter);
+        return ResizeRegion(source, new PixelBox(0, 0, source.Width, source.Height), width, height, filter);
     }
 
-    private static FloatImage ResizeRows(FloatImage source, int width, ResampleFilter filter)
+    /// <summary>
+    /// Resamples the <paramref name="region"/> of <paramref name="source"/> to <paramref name="width"/> x
+    /// <paramref name="height"/>, as PIL's <c>Image.resize(size, filter, box=region)</c>: output pixel i samples at
+    /// <c>region.X + (i + 0.5) * scale</c>, and the kernel may read pixels just outside the region (clamped to the
+    /// image), so a crop of a larger image is not a resize of a cut-out copy at its border pixels. This is the
+    /// resized crop of torchvision's <c>RandomResizedCrop</c>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The target size is not positive or the region is empty or leaves the image.</exception>
+    public static FloatImage ResizeRegion(FloatImage source, PixelBox region, int width, int height, ResampleFilter filter = ResampleFilter.Bilinear)
     {
-        Coefficients c = Coefficients.Compute(source.Width, width, filter);
-        var output = new FloatImage(width, source.Height);
-        ForRows(source.Height, y =>
+        ArgumentNullException.ThrowIfNull(source);
+        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"Target size must be positive, got {width}x{height}.");
+        if (region.X < 0 || region.Y < 0 || region.Width <= 0 || region.Height <= 0 || region.X + region.Width > source.Width || region.Y + region.Height > source.Height)
+            throw new ArgumentOutOfRangeException(nameof(region), region, $"Region is not inside the {source.Width}x{source.Height} image.");
+
+        // At scale 1 every weight row is a single 1, so that pass is a plain copy.
+        if (width == region.Width && height == region.Height) return ImageOperations.Crop(source, region);
+
+        Coefficients rows = Coefficients.Compute(region.Y, region.Height, source.Height, height, filter);
+        // The horizontal pass only runs over the input rows the vertical pass reads.
+        int firstRow = region.Y, endRow = region.Y + region.Height;
+        if (height != region.Height)
         {
-            ReadOnlySpan<float> src = source.Row(y);
+            firstRow = rows.Start.Min();
+            endRow = Enumerable.Range(0, height).Max(y => rows.Start[y] + rows.Count[y]);
+        }
+        var band = new PixelBox(region.X, firstRow, region.Width, endRow - firstRow);
+        bool wholeSource = band == new PixelBox(0, 0, source.Width, source.Height);
+        FloatImage horizontal = width == region.Width
+            ? wholeSource ? source : ImageOperations.Crop(source, band)
+            : ResizeRows(source, band, Coefficients.Compute(region.X, region.Width, source.Width, width, filter), width);
+        return height == region.Height ? horizontal : ResizeColumns(horizontal, firstRow, rows, height);
+    }
+
+    // Rows band.Y .. band.Y + band.Height - 1 of the source, each resampled to `width` columns.
+    private static FloatImage ResizeRows(FloatImage source, PixelBox band, Coefficients c, int width)
+    {
+        var output = new FloatImage(width, band.Height);
+        ForRows(band.Height, y =>
+        {
+            ReadOnlySpan<float> src = source.Row(band.Y + y);
             Span<float> dst = output.Row(y);
             for (int x = 0; x < width; x++)
             {
@@ -45,16 +77,16 @@ public static class Resampler
         return output;
     }
 
-    private static FloatImage ResizeColumns(FloatImage source, int height, ResampleFilter filter)
+    // `source` holds input rows from `firstRow` on; the coefficients index input rows.
+    private static FloatImage ResizeColumns(FloatImage source, int firstRow, Coefficients c, int height)
     {
-        Coefficients c = Coefficients.Compute(source.Height, height, filter);
         var output = new FloatImage(source.Width, height);
         ForRows(height, y =>
         {
             Span<float> dst = output.Row(y);
             ReadOnlySpan<float> weights = c.Weights(y);
             for (int k = 0; k < weights.Length; k++)
-                AddScaled(dst, source.Row(c.Start[y] + k), weights[k]);
+                AddScaled(dst, source.Row(c.Start[y] - firstRow + k), weights[k]);
         });
         return output;
     }
@@ -132,9 +164,10 @@ public static class Resampler
 
         public ReadOnlySpan<float> Weights(int i) => Flat.AsSpan(i * Stride, Count[i]);
 
-        public static Coefficients Compute(int inSize, int outSize, ResampleFilter filter)
+        /// <summary>Weights for resampling input indices offset .. offset + regionSize - 1 of an axis of inSize to outSize.</summary>
+        public static Coefficients Compute(int offset, int regionSize, int inSize, int outSize, ResampleFilter filter)
         {
-            double scale = (double)inSize / outSize;
+            double scale = (double)regionSize / outSize;
             double filterScale = Math.Max(scale, 1.0);
             double support = Support(filter) * filterScale;
             int stride = (int)Math.Ceiling(support) * 2 + 1;
@@ -144,7 +177,7 @@ public static class Resampler
             var raw = new double[stride];
             for (int i = 0; i < outSize; i++)
             {
-                double center = (i + 0.5) * scale;
+                double center = offset + (i + 0.5) * scale;
                 int lo = Math.Max(0, (int)(center - support + 0.5));
                 int hi = Math.Min(inSize, (int)(center + support + 0.5));
                 int n = Math.Min(hi - lo, stride);

@@ -1,22 +1,18 @@
-namespace MaMA.MLNet.Data.Augmentation;
+using MaMA.MLNet.Imaging.Preprocessing;
 
-/// <summary>A rectangle inside an image: top-left corner and size, in pixels.</summary>
-/// <param name="Left">First column.</param>
-/// <param name="Top">First row.</param>
-/// <param name="Width">Columns.</param>
-/// <param name="Height">Rows.</param>
-public readonly record struct CropRegion(int Left, int Top, int Width, int Height);
+namespace MaMA.MLNet.Data.Augmentation;
 
 /// <summary>
 /// torchvision's <c>RandomResizedCrop.get_params</c>: up to 10 tries of an area fraction uniform in
 /// <c>scale</c> and a log-uniform aspect ratio in <c>ratio</c>; w = round(sqrt(area * r)),
 /// h = round(sqrt(area / r)); accepted when it fits, placed uniformly. Otherwise a centred crop of the whole
-/// image with its aspect ratio clamped to <c>ratio</c>.
+/// image with its aspect ratio clamped to <c>ratio</c>. The region is then resampled by
+/// <see cref="Resampler.ResizeRegion"/>.
 /// </summary>
 public static class RandomResizedCropSampler
 {
     /// <summary>Draws a crop region of a <paramref name="width"/> x <paramref name="height"/> image.</summary>
-    public static CropRegion Sample(int width, int height, Random random, double minScale = 0.1, double maxScale = 1.0, double minRatio = 3.0 / 4.0, double maxRatio = 4.0 / 3.0)
+    public static PixelBox Sample(int width, int height, Random random, double minScale = 0.1, double maxScale = 1.0, double minRatio = 3.0 / 4.0, double maxRatio = 4.0 / 3.0)
     {
         if (!(minScale > 0 && minScale <= maxScale && maxScale <= 1)) throw new ArgumentOutOfRangeException(nameof(minScale), "Need 0 < minScale <= maxScale <= 1.");
         if (!(minRatio > 0 && minRatio <= maxRatio)) throw new ArgumentOutOfRangeException(nameof(minRatio), "Need 0 < minRatio <= maxRatio.");
@@ -32,7 +28,7 @@ public static class RandomResizedCropSampler
             {
                 int top = random.Next(height - h + 1);
                 int left = random.Next(width - w + 1);
-                return new CropRegion(left, top, w, h);
+                return new PixelBox(left, top, w, h);
             }
         }
         // Fallback: whole-image centre crop with the ratio clamped.
@@ -41,7 +37,7 @@ public static class RandomResizedCropSampler
         if (inRatio < minRatio) { cw = width; ch = (int)Math.Round(cw / minRatio, MidpointRounding.ToEven); }
         else if (inRatio > maxRatio) { ch = height; cw = (int)Math.Round(ch * maxRatio, MidpointRounding.ToEven); }
         else { cw = width; ch = height; }
-        return new CropRegion((width - cw) / 2, (height - ch) / 2, cw, ch);
+        return new PixelBox((width - cw) / 2, (height - ch) / 2, cw, ch);
     }
 
     private static double Uniform(Random random, double min, double max) => min + (max - min) * random.NextDouble();
