@@ -5,8 +5,9 @@ using MaMA.MLNet.Imaging.Dicom;
 namespace MaMA.MLNet.Imaging.Codecs;
 
 /// <summary>
-/// JPEG processes 1 (baseline), 2-4 (extended, 12-bit) and 14 (lossless) through the managed JpegLibrary. Colour
-/// components come out as coded (no YCbCr conversion): DICOM's photometric interpretation says what they are.
+/// JPEG for DICOM: processes 1 (baseline) and 2-4 (extended, 12-bit) through the managed JpegLibrary, process 14
+/// (lossless) through <see cref="JpegLosslessDecoder"/>. Colour components come out as coded (no YCbCr
+/// conversion): DICOM's photometric interpretation says what they are.
 /// </summary>
 public static class JpegCodec
 {
@@ -14,6 +15,11 @@ public static class JpegCodec
     /// <exception cref="DicomFormatException">The code stream is malformed or its size disagrees with the DICOM header.</exception>
     public static void Decode(ReadOnlyMemory<byte> frame, DicomPixelDescription image, int[] destination, string source)
     {
+        if (JpegLosslessDecoder.IsLossless(frame.Span))
+        {
+            JpegLosslessDecoder.Decode(frame.Span, image, destination, source);
+            return;
+        }
         var decoder = new JpegDecoder();
         decoder.SetInput(frame);
         try
@@ -24,17 +30,14 @@ public static class JpegCodec
         {
             throw new DicomFormatException(source, $"JPEG header does not parse: {e.Message}", e);
         }
+        if (decoder.StartOfFrame is not (JpegMarker.StartOfFrame0 or JpegMarker.StartOfFrame1 or JpegMarker.StartOfFrame2))
+            throw new DicomUnsupportedException(source, $"JPEG frame type {decoder.StartOfFrame} (only Huffman-coded baseline, extended, progressive and lossless are read)");
         if (decoder.Width != image.Columns || decoder.Height != image.Rows || decoder.NumberOfComponents != image.SamplesPerPixel)
             throw new DicomFormatException(source,
                 $"JPEG frame is {decoder.Width} x {decoder.Height} with {decoder.NumberOfComponents} component(s); the DICOM header says {image.Columns} x {image.Rows} with {image.SamplesPerPixel}");
         int precision = decoder.Precision;
-        if (precision is < 2 or > 16) throw new DicomFormatException(source, $"JPEG sample precision {precision} is outside 2..16");
-        bool lossless = decoder.StartOfFrame is JpegMarker.StartOfFrame3 or JpegMarker.StartOfFrame7 or JpegMarker.StartOfFrame11 or JpegMarker.StartOfFrame15;
-
-        // Point transform (lossless scans may drop low bits): JpegLibrary does not shift them back, so we do.
-        int pointTransform = lossless ? ReadPointTransform(frame.Span) : 0;
-        var writer = new Writer(destination, image.Columns, image.Rows, image.SamplesPerPixel, precision, lossless, pointTransform);
-        decoder.SetOutputWriter(writer);
+        if (precision is not (8 or 12)) throw new DicomFormatException(source, $"DCT JPEG sample precision {precision} is neither 8 nor 12");
+        decoder.SetOutputWriter(new Writer(destination, image.Columns, image.Rows, image.SamplesPerPixel, precision));
         try
         {
             decoder.Decode();
@@ -45,34 +48,8 @@ public static class JpegCodec
         }
     }
 
-    /// <summary>The Al field of the first start-of-scan segment; 0 when none is found.</summary>
-    private static int ReadPointTransform(ReadOnlySpan<byte> data)
-    {
-        int i = 2;
-        while (i + 4 <= data.Length)
-        {
-            if (data[i] != 0xFF) return 0;
-            byte marker = data[i + 1];
-            if (marker == 0xFF) { i++; continue; }
-            int length = (data[i + 2] << 8) | data[i + 3];
-            if (marker == 0xDA)
-            {
-                int components = i + 4 < data.Length ? data[i + 4] : 0;
-                int alIndex = i + 4 + 1 + 2 * components + 2;
-                return alIndex < data.Length ? data[alIndex] & 0x0F : 0;
-            }
-            if (length < 2) return 0;
-            i += 2 + length;
-        }
-        return 0;
-    }
-
-    /// <summary>
-    /// Receives 8x8 blocks from JpegLibrary and stores their samples. Lossless samples are kept as 16-bit patterns
-    /// (JpegLibrary holds them in shorts) and masked to the precision; DCT samples are clamped to the sample range,
-    /// as libjpeg does.
-    /// </summary>
-    private sealed class Writer(int[] destination, int width, int height, int components, int precision, bool lossless, int pointTransform) : JpegBlockOutputWriter
+    /// <summary>Receives 8x8 blocks of level-shifted IDCT output and stores them clamped to the sample range, as libjpeg does.</summary>
+    private sealed class Writer(int[] destination, int width, int height, int components, int precision) : JpegBlockOutputWriter
     {
         private readonly int _max = (1 << precision) - 1;
 
@@ -86,10 +63,7 @@ public static class JpegCodec
             {
                 int target = ((y + row) * width + x) * components + componentIndex;
                 for (int col = 0; col < writeWidth; col++, target += components)
-                {
-                    int value = block[row * 8 + col];
-                    destination[target] = lossless ? (value & _max) << pointTransform : Math.Clamp(value, 0, _max);
-                }
+                    destination[target] = Math.Clamp((int)block[row * 8 + col], 0, _max);
             }
         }
     }
