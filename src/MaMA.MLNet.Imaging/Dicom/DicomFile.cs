@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace MaMA.MLNet.Imaging.Dicom;
@@ -194,13 +195,17 @@ public sealed class DicomFile
             : explicitVR ? DicomTransferSyntax.ExplicitVRLittleEndian : DicomTransferSyntax.ImplicitVRLittleEndian;
     }
 
-    private static byte[] Inflate(ReadOnlyMemory<byte> compressed, string source, int offset)
+    private static ReadOnlyMemory<byte> Inflate(ReadOnlyMemory<byte> compressed, string source, int offset)
     {
         try
         {
-            using var input = new MemoryStream(compressed.ToArray(), writable: false);
+            // Read the compressed bytes in place when they live in an array; inflate into a growing buffer that is
+            // handed out as is (no final copy): deflated files hold tens of megabytes of pixel data.
+            using Stream input = MemoryMarshal.TryGetArray(compressed, out var segment)
+                ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+                : new MemoryStream(compressed.ToArray(), writable: false);
             using var inflater = new DeflateStream(input, CompressionMode.Decompress);
-            using var output = new MemoryStream(compressed.Length * 4);
+            var output = new MemoryStream((int)Math.Min(MaxFileBytes, 4L * compressed.Length + 4096));
             var buffer = new byte[81920];
             int read;
             while ((read = inflater.Read(buffer)) > 0)
@@ -209,7 +214,7 @@ public sealed class DicomFile
                     throw new DicomUnsupportedException(source, $"the deflated data set inflates to more than {MaxFileBytes} bytes");
                 output.Write(buffer, 0, read);
             }
-            return output.ToArray();
+            return output.GetBuffer().AsMemory(0, (int)output.Length);
         }
         catch (InvalidDataException e)
         {

@@ -101,3 +101,28 @@ public sealed class NativePixelTests
         Assert.Throws<DicomException>(() => Decode(builder));
     }
 }
+
+[TestClass]
+public sealed class DicomSniffingTests
+{
+    [TestMethod]
+    public void ConformanceFilesAreRecognised()
+    {
+        var decoder = new DicomMammogramDecoder();
+        foreach (var entry in ConformanceSet.Entries)
+        {
+            var head = File.ReadAllBytes(ConformanceSet.FilePath(entry)).AsSpan(0, 256);
+            Assert.IsTrue(decoder.CanDecode(head), entry.File);
+        }
+        Assert.IsTrue(decoder.CanDecode(File.ReadAllBytes(Path.Combine(ConformanceSet.Root, "edge", "ExplVR_LitEndNoMeta.dcm")).AsSpan(0, 64)), "bare data set");
+    }
+
+    [TestMethod]
+    public void OtherFormatsAreNotRecognised()
+    {
+        var decoder = new DicomMammogramDecoder();
+        Assert.IsFalse(decoder.CanDecode([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]));
+        Assert.IsFalse(decoder.CanDecode([(byte)'I', (byte)'I', 42, 0, 8, 0, 0, 0]));
+        Assert.IsFalse(decoder.CanDecode([]));
+    }
+}
