@@ -24,6 +24,9 @@ public sealed class RoundTripTests
         ("big-endian", "dcmconv", ["+tb"], "1.2.840.10008.1.2.2"),
         ("deflated", "dcmconv", ["+td"], "1.2.840.10008.1.2.1.99"),
         ("dcmtk-jpeg-sv1", "dcmcjpeg", ["+e1"], "1.2.840.10008.1.2.4.70"),
+        // 1 KB fragments: the frame spans several fragments, located by DCMTK's offset table, then without one.
+        ("dcmtk-jpeg-fragments", "dcmcjpeg", ["+e1", "+fs", "1"], "1.2.840.10008.1.2.4.70"),
+        ("dcmtk-jpeg-fragments-no-table", "dcmcjpeg", ["+e1", "+fs", "1", "-ot"], "1.2.840.10008.1.2.4.70"),
         ("dcmtk-jpeg-sv2", "dcmcjpeg", ["+el", "+sv", "2"], "1.2.840.10008.1.2.4.57"),
         ("dcmtk-jpeg-sv3", "dcmcjpeg", ["+el", "+sv", "3"], "1.2.840.10008.1.2.4.57"),
         ("dcmtk-jpeg-sv4", "dcmcjpeg", ["+el", "+sv", "4"], "1.2.840.10008.1.2.4.57"),
