@@ -111,6 +111,11 @@ public sealed class DicomFile
         {
             throw new DicomFormatException(source, "the stream ended before its declared length", e);
         }
+        catch (IOException e)
+        {
+            // Includes a non-seekable stream longer than a MemoryStream can hold.
+            throw new DicomException(source, "could not be read: " + e.Message, e);
+        }
         return Parse(bytes, source);
     }
 

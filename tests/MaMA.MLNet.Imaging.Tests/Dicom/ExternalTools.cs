@@ -9,7 +9,7 @@ public static class ExternalTools
     private static readonly Dictionary<string, string> Packages = new()
     {
         ["dcmconv"] = "dcmtk", ["dcmcjpeg"] = "dcmtk", ["dcmcjpls"] = "dcmtk", ["dcmcrle"] = "dcmtk", ["dcmdump"] = "dcmtk",
-        ["dcmdrle"] = "dcmtk", ["gdcmconv"] = "libgdcm-tools",
+        ["dcmdrle"] = "dcmtk", ["dcmdjpeg"] = "dcmtk", ["gdcmconv"] = "libgdcm-tools",
     };
 
     /// <summary>Runs <paramref name="tool"/> with the arguments and fails the test if it cannot start or exits non-zero.</summary>
