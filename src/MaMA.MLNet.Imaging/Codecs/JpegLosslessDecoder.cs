@@ -217,6 +217,7 @@ internal sealed class JpegLosslessDecoder
                 ValueOffset[length] = k - code;
                 for (int i = 0; i < counts[length - 1]; i++, k++, code++)
                 {
+                    if (code >= 1 << length) throw new DicomFormatException(source, "a Huffman table has more codes than its lengths allow");
                     if (length <= LookupBits)
                     {
                         int first = code << (LookupBits - length);
@@ -224,7 +225,6 @@ internal sealed class JpegLosslessDecoder
                     }
                 }
                 MaxCode[length] = counts[length - 1] > 0 ? code - 1 : -1;
-                if (code > 1 << length) throw new DicomFormatException(source, "a Huffman table has more codes than its lengths allow");
                 code <<= 1;
             }
             MaxCode[17] = int.MaxValue;

@@ -49,4 +49,19 @@ public sealed class JpegLosslessDecoderTests
         var bytes = new DatasetBuilder().ImagePixelModule(8, 16, 16, 12, 11, false).Encapsulated([], codeStream).ToPart10(DicomTransferSyntax.JpegLossless.Uid);
         Assert.ThrowsExactly<DicomFormatException>(() => DicomPixelDecoder.DecodeFrame(DicomFile.Parse(bytes, "norst"), 0));
     }
+
+    [TestMethod]
+    public void OverfullHuffmanTableIsRefused()
+    {
+        var frame = SyntheticImages.Create(12, false, width: 16, height: 8);
+        var codeStream = LosslessJpegTestEncoder.Encode(frame.StoredValues, 16, 8, 12, 1, 0);
+        // The DHT's code counts follow FF C4, the length and the class/id byte: move 3 of the 17 codes to length 1,
+        // where only 2 fit (same symbol count, so only the code space check can catch it).
+        int dht = codeStream.AsSpan().IndexOf((ReadOnlySpan<byte>)[0xFF, 0xC4]);
+        codeStream[dht + 5] = 3;
+        codeStream[dht + 9] = 14;
+        var bytes = new DatasetBuilder().ImagePixelModule(8, 16, 16, 12, 11, false).Encapsulated([], codeStream).ToPart10(DicomTransferSyntax.JpegLossless.Uid);
+        var e = Assert.ThrowsExactly<DicomFormatException>(() => DicomPixelDecoder.DecodeFrame(DicomFile.Parse(bytes, "dht"), 0));
+        StringAssert.Contains(e.Message, "Huffman");
+    }
 }
