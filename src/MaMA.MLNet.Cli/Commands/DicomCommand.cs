@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MaMA.MLNet.Imaging;
+using MaMA.MLNet.Imaging.Dicom;
+
+namespace MaMA.MLNet.Cli.Commands;
+
+/// <summary>
+/// `mama dicom info FILE [--json]`: the typed mammography header and presentation of a DICOM file.
+/// `mama dicom pixels FILE OUT`: every frame's stored values in the conformance set's canonical form (signed
+/// 32-bit little endian, frame/row/column order, before any LUT), for comparing with other decoders.
+/// </summary>
+public sealed class DicomCommand : ICliCommand
+{
+    /// <inheritdoc />
+    public Command Build()
+    {
+        var command = new Command("dicom", "Inspect DICOM files: typed header, stored pixel values.");
+        command.Subcommands.Add(BuildInfo());
+        command.Subcommands.Add(BuildPixels());
+        return command;
+    }
+
+    private static Command BuildInfo()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "The DICOM file (Part 10 or a bare data set)." };
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
+        var info = new Command("info", "Print the typed mammography header, transfer syntax and presentation.");
+        info.Arguments.Add(file);
+        info.Options.Add(json);
+        info.SetAction(parseResult => Run(parseResult, () =>
+        {
+            var path = parseResult.GetValue(file)!.FullName;
+            var dicom = DicomFile.Open(path);
+            var document = Describe(dicom);
+            var output = parseResult.InvocationConfiguration.Output;
+            if (parseResult.GetValue(json))
+            {
+                output.WriteLine(document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            }
+            else
+            {
+                foreach (var (key, value) in document)
+                    output.WriteLine($"{key,-26} {(value is JsonValue v ? v.ToString() : value?.ToJsonString())}");
+            }
+        }));
+        return info;
+    }
+
+    private static Command BuildPixels()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "The DICOM file." };
+        var output = new Argument<FileInfo>("out") { Description = "Where to write the values (signed 32-bit little endian)." };
+        var pixels = new Command("pixels", "Write every frame's stored values as signed 32-bit little-endian integers, frame by frame, row by row.");
+        pixels.Arguments.Add(file);
+        pixels.Arguments.Add(output);
+        pixels.SetAction(parseResult => Run(parseResult, () =>
+        {
+            var dicom = DicomFile.Open(parseResult.GetValue(file)!.FullName);
+            var description = DicomPixelDescription.FromDataset(dicom.Dataset);
+            var values = new int[description.ValuesPerFrame];
+            using var stream = new FileStream(parseResult.GetValue(output)!.FullName, FileMode.Create, FileAccess.Write);
+            for (int frame = 0; frame < description.Frames; frame++)
+            {
+                DicomPixelDecoder.DecodeFrame(dicom, description, frame, values);
+                if (!BitConverter.IsLittleEndian) for (int i = 0; i < values.Length; i++) values[i] = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(values[i]);
+                stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+            }
+        }));
+        return pixels;
+    }
+
+    /// <summary>Runs an action, turning bad input into <see cref="ExitCodes.BadInput"/> with the message on stderr.</summary>
+    private static int Run(ParseResult parseResult, Action action)
+    {
+        try
+        {
+            action();
+            return ExitCodes.Success;
+        }
+        catch (MammogramReadException e)
+        {
+            parseResult.InvocationConfiguration.Error.WriteLine(e.Message);
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            parseResult.InvocationConfiguration.Error.WriteLine(e.Message);
+            return ExitCodes.BadInput;
+        }
+    }
+
+    private static JsonObject Describe(DicomFile file)
+    {
+        var header = MammographyHeaderReader.Read(file);
+        var presentation = PixelPresentationReader.Read(file.Dataset);
+        return new JsonObject
+        {
+            ["file"] = file.Source,
+            ["transferSyntaxUid"] = file.TransferSyntax.Uid,
+            ["transferSyntax"] = file.TransferSyntax.Name + (file.TransferSyntaxGuessed ? " (guessed: no transfer syntax in the file)" : ""),
+            ["patientId"] = header.PatientId,
+            ["studyInstanceUid"] = header.StudyInstanceUid,
+            ["seriesInstanceUid"] = header.SeriesInstanceUid,
+            ["sopInstanceUid"] = header.SopInstanceUid,
+            ["modality"] = header.Modality,
+            ["laterality"] = header.Laterality.ToString(),
+            ["view"] = header.View,
+            ["patientAgeYears"] = header.PatientAgeYears,
+            ["manufacturer"] = header.Manufacturer,
+            ["manufacturerModelName"] = header.ManufacturerModelName,
+            ["pixelSpacingMm"] = header.PixelSpacingMm is { } s ? new JsonArray(s.Row, s.Column) : null,
+            ["presentationIntent"] = header.PresentationIntent.ToString(),
+            ["breastImplantPresent"] = header.BreastImplantPresent,
+            ["rows"] = header.Rows,
+            ["columns"] = header.Columns,
+            ["frames"] = header.NumberOfFrames,
+            ["samplesPerPixel"] = header.SamplesPerPixel,
+            ["bitsAllocated"] = header.BitsAllocated,
+            ["bitsStored"] = header.BitsStored,
+            ["highBit"] = header.HighBit,
+            ["signed"] = header.IsSigned,
+            ["photometricInterpretation"] = header.PhotometricInterpretation,
+            ["rescaleSlope"] = presentation.RescaleSlope,
+            ["rescaleIntercept"] = presentation.RescaleIntercept,
+            ["modalityLut"] = presentation.ModalityLut is { } m ? $"{m.Entries.Length} entries from {m.FirstMappedValue}, {m.BitsPerEntry} bits" : null,
+            ["windows"] = new JsonArray([.. presentation.Windows.Select(w => (JsonNode)new JsonObject
+            {
+                ["center"] = w.Center,
+                ["width"] = w.Width,
+                ["explanation"] = w.Explanation,
+            })]),
+            ["voiLutFunction"] = presentation.VoiLutFunction.ToString(),
+            ["voiLuts"] = presentation.VoiLuts.Count,
+            ["presentationLutShape"] = presentation.PresentationLutShape,
+            ["inverted"] = presentation.IsInverted,
+        };
+    }
+}

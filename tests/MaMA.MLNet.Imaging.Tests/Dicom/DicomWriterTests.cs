@@ -1,0 +1,122 @@
+using MaMA.MLNet.Imaging.Dicom;
+using MaMA.MLNet.Imaging.Pixels;
+
+namespace MaMA.MLNet.Imaging.Tests.Dicom;
+
+[TestClass]
+public sealed class DicomWriterTests
+{
+    private static readonly MammographyHeader Header = new()
+    {
+        PatientId = "PHANTOM-7",
+        StudyInstanceUid = "1.2.826.0.1.3680043.10.1",
+        SeriesInstanceUid = "1.2.826.0.1.3680043.10.2",
+        SopInstanceUid = "1.2.826.0.1.3680043.10.3",
+        Modality = "MG",
+        Laterality = Laterality.Right,
+        View = "MLO",
+        PatientAgeYears = 57,
+        Manufacturer = "MaMA",
+        ManufacturerModelName = "Phantom",
+        PixelSpacingMm = (0.07, 0.065),
+        PresentationIntent = PresentationIntent.ForPresentation,
+        BreastImplantPresent = false,
+    };
+
+    private static readonly PixelPresentation Presentation = new()
+    {
+        PhotometricInterpretation = "MONOCHROME1",
+        Windows = [new WindowSetting(2047.5, 4096, "FULL"), new WindowSetting(1500, 800.25, "SOFT")],
+        VoiLutFunction = VoiLutFunction.Sigmoid,
+        VoiLuts = [new LookupTable(0, 16, [0, 100, 65535], "CURVE")],
+        ModalityLut = new LookupTable(-2, 12, [5, 6, 7, 4095], "MOD"),
+        PresentationLutShape = "IDENTITY",
+    };
+
+    [TestMethod]
+    [DataRow(12, false, DicomWriterCompression.None)]
+    [DataRow(16, true, DicomWriterCompression.None)]
+    [DataRow(8, false, DicomWriterCompression.None)]
+    [DataRow(12, false, DicomWriterCompression.Rle)]
+    [DataRow(16, true, DicomWriterCompression.Rle)]
+    public void MammogramReadsBack(int bitsStored, bool signed, DicomWriterCompression compression)
+    {
+        var frame = SyntheticImages.Create(bitsStored, signed);
+        var stream = new MemoryStream();
+        DicomWriter.WriteMammogram(stream, frame, Header, Presentation, compression);
+        stream.Position = 0;
+        var mammogram = new DicomMammogramDecoder().Decode(stream, "written");
+
+        CollectionAssert.AreEqual(frame.StoredValues, mammogram.Frame.StoredValues);
+        Assert.AreEqual(frame.BitsStored, mammogram.Frame.BitsStored);
+        Assert.AreEqual(signed, mammogram.Frame.IsSigned);
+        var header = mammogram.Header;
+        Assert.AreEqual(Header with
+        {
+            Rows = frame.Height, Columns = frame.Width, BitsAllocated = bitsStored <= 8 ? 8 : 16, BitsStored = bitsStored, HighBit = bitsStored - 1,
+            IsSigned = signed, PhotometricInterpretation = "MONOCHROME1", TransferSyntaxUid = header.TransferSyntaxUid,
+        }, header);
+        Assert.AreEqual(compression == DicomWriterCompression.Rle ? DicomTransferSyntax.RleLossless.Uid : DicomTransferSyntax.ExplicitVRLittleEndian.Uid, header.TransferSyntaxUid);
+
+        var presentation = mammogram.Presentation;
+        Assert.AreEqual("MONOCHROME1", presentation.PhotometricInterpretation);
+        CollectionAssert.AreEqual(Presentation.Windows.ToList(), presentation.Windows.ToList());
+        Assert.AreEqual(VoiLutFunction.Sigmoid, presentation.VoiLutFunction);
+        Assert.AreEqual("IDENTITY", presentation.PresentationLutShape);
+        Assert.HasCount(1, presentation.VoiLuts);
+        CollectionAssert.AreEqual(new ushort[] { 0, 100, 65535 }, presentation.VoiLuts[0].Entries);
+        Assert.AreEqual("CURVE", presentation.VoiLuts[0].Explanation);
+        Assert.IsNotNull(presentation.ModalityLut);
+        CollectionAssert.AreEqual(new ushort[] { 5, 6, 7, 4095 }, presentation.ModalityLut.Entries);
+        Assert.AreEqual(signed ? -2 : 65534, presentation.ModalityLut.FirstMappedValue, "first mapped value is signed only for signed pixels (US/SS ambiguity)");
+    }
+
+    [TestMethod]
+    public void RescaleIsWrittenWhenThereIsNoModalityLut()
+    {
+        var frame = SyntheticImages.Create(12, false, 8, 8);
+        var stream = new MemoryStream();
+        DicomWriter.WriteMammogram(stream, frame, new MammographyHeader(), new PixelPresentation { RescaleSlope = 0.5, RescaleIntercept = -1024 });
+        var presentation = PixelPresentationReader.Read(DicomFile.Parse(stream.ToArray(), "rescale").Dataset);
+        Assert.AreEqual(0.5, presentation.RescaleSlope);
+        Assert.AreEqual(-1024, presentation.RescaleIntercept);
+    }
+
+    [TestMethod]
+    public void ValuesOutsideTheStoredRangeAreRefused()
+    {
+        var frame = new GrayscaleFrame(2, 1, [0, 4096], 12, false);
+        Assert.ThrowsExactly<ArgumentException>(() => DicomWriter.WriteMammogram(new MemoryStream(), frame, new MammographyHeader(), PixelPresentation.Identity));
+    }
+
+    [TestMethod]
+    [DataRow(16, true)]
+    [DataRow(8, false)]
+    public void DcmtkDecodesOurRleAndReadsOurFile(int bitsStored, bool signed)
+    {
+        // An independent decoder for our RLE encoder: dcmdrle turns it back into native pixel data.
+        var frame = SyntheticImages.Create(bitsStored, signed);
+        string folder = Directory.CreateTempSubdirectory("mama-dicom-").FullName;
+        try
+        {
+            string rle = Path.Combine(folder, "rle.dcm"), native = Path.Combine(folder, "native.dcm");
+            DicomWriter.WriteMammogram(rle, frame, Header, PixelPresentation.Identity, DicomWriterCompression.Rle);
+            ExternalTools.Run("dcmdrle", rle, native);
+            var file = DicomFile.Open(native);
+            Assert.AreEqual(DicomTransferSyntax.ExplicitVRLittleEndian.Uid, file.TransferSyntax.Uid);
+            CollectionAssert.AreEqual(frame.StoredValues, DicomPixelDecoder.DecodeFrame(file, 0));
+            Assert.AreEqual("PHANTOM-7", file.Dataset.GetString(DicomTags.PatientId));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    [DataRow(0.5, "006M")]
+    [DataRow(57.0, "057Y")]
+    [DataRow(21 / 365.25, "003W")]
+    [DataRow(3 / 365.25, "003D")]
+    public void AgesAreFormattedAsAgeStrings(double years, string expected) => Assert.AreEqual(expected, DicomWriter.FormatAge(years));
+}
