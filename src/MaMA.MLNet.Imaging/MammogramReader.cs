@@ -33,9 +33,9 @@ public sealed class MammogramReader
     /// <summary>The shared reader that <see cref="Read(string, int)"/> uses.</summary>
     public static MammogramReader Default { get; } = new();
 
-    /// <summary>The decoders this library ships: PNG, JPEG, TIFF (ImageSharp) and binary PGM.</summary>
+    /// <summary>The decoders this library ships: DICOM (ours), PNG, JPEG, TIFF (ImageSharp) and binary PGM.</summary>
     public static IReadOnlyList<IMammogramDecoder> BuiltInDecoders() =>
-        [new PngMammogramDecoder(), new JpegMammogramDecoder(), new TiffMammogramDecoder(), new PgmMammogramDecoder()];
+        [new Dicom.DicomMammogramDecoder(), new PngMammogramDecoder(), new JpegMammogramDecoder(), new TiffMammogramDecoder(), new PgmMammogramDecoder()];
 
     /// <summary>The decoders in the order they are tried.</summary>
     public IReadOnlyList<IMammogramDecoder> Decoders => _decoders;

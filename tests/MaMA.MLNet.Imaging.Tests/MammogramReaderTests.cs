@@ -68,7 +68,8 @@ public sealed class MammogramReaderTests
         var reader = new MammogramReader();
         byte[] dicomLike = new byte[200];
         "DICM"u8.CopyTo(dicomLike.AsSpan(128));
-        Assert.ThrowsExactly<MammogramReadException>(() => reader.ReadBytes(dicomLike, "x.dcm"));
+        // The built-in DICOM decoder claims it and finds it malformed (a MammogramReadException subtype).
+        Assert.Throws<MammogramReadException>(() => reader.ReadBytes(dicomLike, "x.dcm"));
         reader.Register(new FakeDecoder());
         Mammogram m = reader.ReadBytes(dicomLike, "x.dcm");
         Assert.AreEqual("MG", m.Header.Modality);
@@ -89,5 +90,35 @@ public sealed class MammogramReaderTests
             Assert.IsInstanceOfType<PngMammogramDecoder>(MammogramReader.Default.FindDecoder(File.ReadAllBytes(path)));
         }
         finally { File.Delete(path); }
+    }
+}
+
+[TestClass]
+public sealed class MammogramReaderDicomTests
+{
+    [TestMethod]
+    public void TheDefaultReaderReadsDicomWithAndWithoutPreambleAndKeepsTheHeader()
+    {
+        string dir = Directory.CreateTempSubdirectory("mama-reader-dicom-").FullName;
+        try
+        {
+            var values = Enumerable.Range(0, 6 * 4).Select(i => (i * 137) % 4096).ToArray();
+            var frame = new GrayscaleFrame(6, 4, values, 12, false);
+            var header = new MammographyHeader { Modality = "MG", Laterality = Laterality.Right, View = "MLO", PatientId = "p1" };
+            string path = Path.Combine(dir, "image.bin"); // no extension: the format is sniffed
+            MaMA.MLNet.Imaging.Dicom.DicomWriter.WriteMammogram(path, frame, header, PixelPresentation.Identity, MaMA.MLNet.Imaging.Dicom.DicomWriterCompression.Rle);
+
+            var read = MammogramReader.Read(path);
+            CollectionAssert.AreEqual(values, read.Frame.StoredValues);
+            Assert.AreEqual(Laterality.Right, read.Header.Laterality);
+            Assert.AreEqual("MLO", read.Header.View);
+            Assert.AreEqual("p1", read.Header.PatientId);
+
+            // The PNG decoder must not claim a DICOM file, nor the DICOM decoder a PNG.
+            Assert.AreEqual("DICOM", MammogramReader.Default.Decoders.First(d => d.CanDecode(File.ReadAllBytes(path).AsSpan(0, 256))).FormatName);
+            byte[] png = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, .. new byte[100]];
+            Assert.AreEqual("PNG", MammogramReader.Default.Decoders.First(d => d.CanDecode(png)).FormatName);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
     }
 }
