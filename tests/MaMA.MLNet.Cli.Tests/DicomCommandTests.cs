@@ -51,6 +51,32 @@ public sealed class DicomCommandTests
     }
 
     [TestMethod]
+    public void PngWritesTheModelSizedSixteenBitImage_AndRefusesAFileThatIsNoImage()
+    {
+        string output = Path.Combine(Path.GetTempPath(), $"mama-dicom-png-{Guid.NewGuid():N}.png");
+        try
+        {
+            var (code, _, error) = Invoke("dicom", "png", Path.Combine(ConformanceRoot(), "files", "RG3_J2KR.dcm"), output, "--size", "64");
+            Assert.AreEqual(ExitCodes.Success, code, error);
+            using var image = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.L16>(output);
+            Assert.AreEqual((64, 64), (image.Width, image.Height));
+            var values = new List<ushort>();
+            image.ProcessPixelRows(rows => { for (int y = 0; y < rows.Height; y++) foreach (var p in rows.GetRowSpan(y)) values.Add(p.PackedValue); });
+            Assert.IsTrue(values.Max() - values.Min() > 10000, "a windowed radiograph spans most of the 16-bit range");
+
+            File.WriteAllText(output, "not an image");
+            (code, _, error) = Invoke("dicom", "png", output, output + ".png");
+            Assert.AreEqual(ExitCodes.BadInput, code);
+            StringAssert.Contains(error, output);
+        }
+        finally
+        {
+            File.Delete(output);
+            File.Delete(output + ".png");
+        }
+    }
+
+    [TestMethod]
     public void InfoJsonReportsTheHeader()
     {
         string path = Path.Combine(ConformanceRoot(), "files", "RG3_J2KR.dcm");

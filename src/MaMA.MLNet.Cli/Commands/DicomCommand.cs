@@ -12,6 +12,8 @@ namespace MaMA.MLNet.Cli.Commands;
 /// `mama dicom info FILE [--json]`: the typed mammography header and presentation of a DICOM file.
 /// `mama dicom pixels FILE OUT`: every frame's stored values in the conformance set's canonical form (signed
 /// 32-bit little endian, frame/row/column order, before any LUT), for comparing with other decoders.
+/// `mama dicom png FILE OUT [--size N] [--frame F]`: the image after MaMA preprocessing (VOI, Otsu crop, resize),
+/// single channel, as a 16-bit PNG.
 /// </summary>
 public sealed class DicomCommand : ICliCommand
 {
@@ -21,6 +23,7 @@ public sealed class DicomCommand : ICliCommand
         var command = new Command("dicom", "Inspect DICOM files: typed header, stored pixel values.");
         command.Subcommands.Add(BuildInfo());
         command.Subcommands.Add(BuildPixels());
+        command.Subcommands.Add(BuildPng());
         return command;
     }
 
@@ -71,6 +74,28 @@ public sealed class DicomCommand : ICliCommand
             }
         }));
         return pixels;
+    }
+
+    private static Command BuildPng()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "The image (DICOM, PNG, JPEG, TIFF or PGM; the format is sniffed)." };
+        var output = new Argument<FileInfo>("out") { Description = "The 16-bit grayscale PNG to write." };
+        var size = new Option<int>("--size") { Description = "Model input size in pixels (square).", DefaultValueFactory = _ => Imaging.Preprocessing.PreprocessingOptions.Default.ImageSize };
+        var frame = new Option<int>("--frame") { Description = "Frame of a multi-frame file (0-based)." };
+        var png = new Command("png", "Write the image after MaMA preprocessing (VOI LUT, Otsu crop to the breast, antialiased resize) as a 16-bit PNG.");
+        png.Arguments.Add(file);
+        png.Arguments.Add(output);
+        png.Options.Add(size);
+        png.Options.Add(frame);
+        png.SetAction(parseResult => Run(parseResult, () =>
+        {
+            int n = parseResult.GetValue(size);
+            if (n < 14) throw new MammogramReadException(parseResult.GetValue(file)!.FullName, $"--size {n} is too small (at least 14)");
+            var mammogram = MammogramReader.Read(parseResult.GetValue(file)!.FullName, parseResult.GetValue(frame));
+            var preprocessor = new Imaging.Preprocessing.MammogramPreprocessor(Imaging.Preprocessing.PreprocessingOptions.Default with { ImageSize = n });
+            preprocessor.ToPng16(mammogram, parseResult.GetValue(output)!.FullName);
+        }));
+        return png;
     }
 
     /// <summary>Runs an action, turning bad input into <see cref="ExitCodes.BadInput"/> with the message on stderr.</summary>
