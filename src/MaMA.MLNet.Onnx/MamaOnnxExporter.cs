@@ -42,8 +42,17 @@ public static class MamaOnnxExporter
     /// The image encoder: pixels -> L2-normalised <c>global_proj</c>(mean of all tokens before the final norm);
     /// with <paramref name="includePatchTokens"/> also the patch tokens after the final norm.
     /// </summary>
+    /// <param name="weights">The ViT weights (torch-hub names after the set's prefix).</param>
+    /// <param name="config">The ViT shape and export image size.</param>
+    /// <param name="includePatchTokens">Also output the normed patch tokens.</param>
+    /// <param name="options">Export settings.</param>
+    /// <param name="projectionName">
+    /// Full name of the global projection layer when it does not sit at <c>{prefix}global_proj</c>, e.g.
+    /// <c>img_encoder_q.global_embed</c> for a MaMAModel state dict (whose ViT prefix is <c>img_encoder_q.model.</c>).
+    /// </param>
     /// <exception cref="OnnxExportException">A weight is missing or mis-shaped, or the configuration is invalid.</exception>
-    public static ModelProto ExportImageEncoder(WeightSet weights, VitExportConfig config, bool includePatchTokens = false, OnnxExportOptions? options = null)
+    public static ModelProto ExportImageEncoder(WeightSet weights, VitExportConfig config, bool includePatchTokens = false, OnnxExportOptions? options = null,
+        string? projectionName = null)
     {
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(config);
@@ -51,8 +60,9 @@ public static class MamaOnnxExporter
         var g = new OnnxGraphBuilder("mama_image_encoder");
         string pixels = AddPixelsInput(g, config, options);
         var vit = VitGraphWriter.Write(g, weights, config, pixels, includePatchTokens);
-        long e = ProjectionWidth(weights, "global_proj", config.EmbedDim);
-        string embedding = Projection(g, weights, "global_proj", config.EmbedDim, e, vit.Pooled);
+        var (projection, name) = ProjectionWeights(weights, projectionName, "global_proj");
+        long e = ProjectionWidth(projection, name, config.EmbedDim);
+        string embedding = Projection(g, projection, name, config.EmbedDim, e, vit.Pooled);
         g.AddOutput(embedding, EmbeddingOutput, DataType.Float, options.BatchAxisName, e);
         if (vit.PatchTokens is { } patches)
             g.AddOutput(patches, PatchTokensOutput, DataType.Float, options.BatchAxisName, config.PatchCount, config.EmbedDim);
@@ -65,7 +75,14 @@ public static class MamaOnnxExporter
     /// with any LoRA adapter on <c>c_attn</c> merged.
     /// </summary>
     /// <exception cref="OnnxExportException">A weight is missing or mis-shaped, or the configuration is invalid.</exception>
-    public static ModelProto ExportTextEncoder(WeightSet weights, Gpt2ExportConfig config, OnnxExportOptions? options = null)
+    /// <param name="weights">The GPT-2 weights (Hugging Face names without <c>transformer.</c>, after the set's prefix).</param>
+    /// <param name="config">The GPT-2 shape, pooling and LoRA alpha.</param>
+    /// <param name="options">Export settings.</param>
+    /// <param name="projectionName">
+    /// Full name of the text projection layer when it does not sit at <c>{prefix}text_global_proj</c>, e.g.
+    /// <c>text_encoder_q.global_embed</c> for a MaMAModel state dict (text prefix <c>text_encoder_q.model.</c>).
+    /// </param>
+    public static ModelProto ExportTextEncoder(WeightSet weights, Gpt2ExportConfig config, OnnxExportOptions? options = null, string? projectionName = null)
     {
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(config);
@@ -74,8 +91,9 @@ public static class MamaOnnxExporter
         string ids = g.AddInput(InputIdsInput, DataType.Int64, options.BatchAxisName, "sequence");
         string mask = g.AddInput(AttentionMaskInput, DataType.Int64, options.BatchAxisName, "sequence");
         string feature = Gpt2GraphWriter.Write(g, weights, config, ids, mask);
-        long e = ProjectionWidth(weights, "text_global_proj", config.EmbedDim);
-        string embedding = Projection(g, weights, "text_global_proj", config.EmbedDim, e, feature);
+        var (projection, name) = ProjectionWeights(weights, projectionName, "text_global_proj");
+        long e = ProjectionWidth(projection, name, config.EmbedDim);
+        string embedding = Projection(g, projection, name, config.EmbedDim, e, feature);
         g.AddOutput(embedding, EmbeddingOutput, DataType.Float, options.BatchAxisName, e);
         string preprocessing = JsonSerializer.Serialize(new Dictionary<string, object>
         {
@@ -97,9 +115,10 @@ public static class MamaOnnxExporter
     /// <param name="logitScale">The learned log-scale (MaMA starts it at ln(1/0.07)); the graph multiplies by its exponential.</param>
     /// <param name="classNames">The class names, stored in the metadata.</param>
     /// <param name="options">Export settings.</param>
+    /// <param name="projectionName">Full name of the image projection layer when it is not <c>{prefix}global_proj</c> (see <see cref="ExportImageEncoder"/>).</param>
     /// <exception cref="OnnxExportException">Shapes disagree, the names do not match the classes, or the scale is not finite.</exception>
     public static ModelProto ExportZeroShotClassifier(WeightSet weights, VitExportConfig config, Tensor classTextEmbeddings, double logitScale,
-        IReadOnlyList<string> classNames, OnnxExportOptions? options = null)
+        IReadOnlyList<string> classNames, OnnxExportOptions? options = null, string? projectionName = null)
     {
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(config);
@@ -108,7 +127,8 @@ public static class MamaOnnxExporter
         options ??= new OnnxExportOptions();
         if (!double.IsFinite(logitScale) || Math.Exp(logitScale) > float.MaxValue)
             throw new OnnxExportException($"Zero-shot classifier: logit scale {logitScale} does not give a finite float scale.");
-        long e = ProjectionWidth(weights, "global_proj", config.EmbedDim);
+        var (projection, projectionLayer) = ProjectionWeights(weights, projectionName, "global_proj");
+        long e = ProjectionWidth(projection, projectionLayer, config.EmbedDim);
         long classes = CheckClasses(classNames, "zero-shot classifier");
         if (classTextEmbeddings.shape is not [var rows, var cols] || rows != classes || cols != e)
             throw new OnnxExportException(
@@ -117,7 +137,7 @@ public static class MamaOnnxExporter
         var g = new OnnxGraphBuilder("mama_zero_shot_classifier");
         string pixels = AddPixelsInput(g, config, options);
         var vit = VitGraphWriter.Write(g, weights, config, pixels, patchTokens: false);
-        string image = Projection(g, weights, "global_proj", config.EmbedDim, e, vit.Pooled);
+        string image = Projection(g, projection, projectionLayer, config.EmbedDim, e, vit.Pooled);
         float[] scaledClassMatrix;
         using (NewDisposeScope())
         {
@@ -164,6 +184,10 @@ public static class MamaOnnxExporter
         config.Validate();
         return g.AddInput(PixelsInput, DataType.Float, options.BatchAxisName, 3, config.ImageHeight, config.ImageWidth);
     }
+
+    // The projection is read under the encoder's prefix by default, or by its full name when one is given.
+    private static (WeightSet Weights, string Name) ProjectionWeights(WeightSet weights, string? fullName, string defaultName) =>
+        fullName is null ? (weights, defaultName) : (weights.WithPrefix(""), fullName);
 
     private static long ProjectionWidth(WeightSet weights, string name, long inDim) =>
         weights.ShapeOf(name + ".weight") is [var e, var d] && d == inDim && e > 0 ? e

@@ -35,8 +35,11 @@ public sealed record MaMABatch(Tensor Pixels, Tensor? SecondViewPixels, Tensor I
         var isSep = inputIds.eq(separatorId);
         var counts = isSep.sum(1).to(ScalarType.Int64);
         long smax = inputIds.numel() == 0 ? 0 : counts.max().item<long>();
-        // A stable descending sort of the 0/1 flags lists each row's separator positions first, in order.
-        var order = isSep.to(ScalarType.Int32).sort(dim: 1, descending: true, stable: true).Indices.narrow(1, 0, smax);
+        // Keys t for separators and T + t for the rest are distinct, so an ascending sort lists each row's
+        // separator positions first, in order, without relying on sort stability.
+        long length = inputIds.shape[1];
+        var t = arange(length, ScalarType.Int64, inputIds.device).unsqueeze(0).expand_as(inputIds);
+        var order = where(isSep, t, t + length).argsort(dim: 1).narrow(1, 0, smax);
         var mask = arange(smax, device: inputIds.device).unsqueeze(0).lt(counts.unsqueeze(1));
         var positions = order.mul(mask.to(ScalarType.Int64));
         return (positions.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope());

@@ -68,17 +68,32 @@ public sealed class VisionTransformer : nn.Module<Tensor, VisionTransformerOutpu
     private void InitializeWeights()
     {
         using var noGrad = no_grad();
-        nn.init.trunc_normal_(posEmbed, std: 0.02);
+        TruncatedNormal(posEmbed, 0.02);
         nn.init.normal_(clsToken, std: 1e-6);
         if (registerTokens is not null) nn.init.normal_(registerTokens, std: 1e-6);
         foreach (var (_, module) in named_modules())
         {
             if (module is Linear linear)
             {
-                nn.init.trunc_normal_(linear.weight!, std: 0.02);
+                TruncatedNormal(linear.weight!, 0.02);
                 if (linear.bias is not null) nn.init.zeros_(linear.bias);
             }
         }
+    }
+
+    // timm/DINOv2 trunc_normal_(std, a = -2, b = 2): inverse-CDF sampling of N(0, std^2) truncated to [a, b].
+    // Written out because TorchSharp 0.107's nn.init.trunc_normal_ filled the whole tensor with the value of std.
+    private static void TruncatedNormal(Tensor tensor, double std, double a = -2, double b = 2)
+    {
+        using var scope = NewDisposeScope();
+        double lower = NormalCdf(a / std), upper = NormalCdf(b / std);
+        tensor.uniform_(2 * lower - 1, 2 * upper - 1).erfinv_().mul_(std * Math.Sqrt(2)).clamp_(a, b);
+    }
+
+    private static double NormalCdf(double x)
+    {
+        using var scope = NewDisposeScope();
+        return (1 + torch.special.erf(torch.tensor(x / Math.Sqrt(2), ScalarType.Float64)).item<double>()) / 2;
     }
 
     /// <summary>Token count for an input of <paramref name="height"/> x <paramref name="width"/> pixels: 1 + registers + patches.</summary>

@@ -19,6 +19,9 @@ public sealed class WeightSet
         Prefix = prefix ?? "";
     }
 
+    /// <summary>The same tensors under another prefix (e.g. "" to read a weight by its full name).</summary>
+    public WeightSet WithPrefix(string prefix) => new(_tensors, prefix);
+
     /// <summary>The prefix put in front of every contract name.</summary>
     public string Prefix { get; }
 
