@@ -1,0 +1,109 @@
+using System.CommandLine;
+using MaMA.MLNet.Data.Manifest;
+using MaMA.MLNet.Imaging;
+using MaMA.MLNet.Modeling.Tokenization;
+using MaMA.MLNet.Pretraining;
+using MaMA.MLNet.Training;
+
+namespace MaMA.MLNet.Cli.Commands;
+
+/// <summary>
+/// <c>mama pretrain --manifest CSV --preset NAME --out DIR [--steps N] [--minutes M] [--resume] [--batch-size B]
+/// [--lr X] [--seed S] [--no-multiview] [--no-local] [--late-start S] [--full-text]</c>: trains on the manifest's
+/// train split (all rows when it has none) and writes DIR/model, DIR/checkpoints and DIR/training-log.jsonl.
+/// Progress is one line per reported step.
+/// </summary>
+public sealed class PretrainCommand : ICliCommand
+{
+    /// <inheritdoc />
+    public Command Build()
+    {
+        var manifest = new Option<string>("--manifest") { Description = "Manifest CSV.", Required = true };
+        var preset = new Option<string>("--preset") { Description = "Model preset: tiny or mama-base.", DefaultValueFactory = _ => "tiny" };
+        var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
+        var steps = new Option<long>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => 1000 };
+        var minutes = new Option<double?>("--minutes") { Description = "Stop after this many minutes." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
+        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 16 };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 1e-3 };
+        var seed = new Option<long>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 42 };
+        var noMultiView = new Option<bool>("--no-multiview") { Description = "Switch the multi-view losses off." };
+        var noLocal = new Option<bool>("--no-local") { Description = "Switch the local alignment loss off." };
+        var lateStart = new Option<long?>("--late-start") { Description = "Step at which multi-view and local losses start (default 10 % of --steps)." };
+        var fullText = new Option<bool>("--full-text") { Description = "Train the whole text encoder instead of LoRA (from scratch)." };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer folder (default: bundled GPT-2)." };
+        var command = new Command("pretrain", "Pretrain a MaMA model on a manifest.")
+        {
+            manifest, preset, output, steps, minutes, resume, batch, lr, seed, noMultiView, noLocal, lateStart, fullText, tokenizer,
+        };
+        command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
+
+        int Run(ParseResult parse, CancellationToken cancellationToken)
+        {
+            var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, null);
+            if (records is null) return Fail(error!, ExitCodes.BadInput);
+            var train = records.Where(r => r.Split == DatasetSplit.Train).ToList();
+            var used = train.Count > 0 ? train : records.ToList();
+            MaMAPretrainingOptions options;
+            try
+            {
+                options = new MaMAPretrainingOptions
+                {
+                    Preset = parse.GetValue(preset)!,
+                    OutputDirectory = parse.GetValue(output)!,
+                    Steps = parse.GetValue(steps),
+                    Minutes = parse.GetValue(minutes),
+                    Resume = parse.GetValue(resume),
+                    BatchSize = parse.GetValue(batch),
+                    LearningRate = parse.GetValue(lr),
+                    Seed = parse.GetValue(seed),
+                    MultiView = !parse.GetValue(noMultiView),
+                    LocalAlignment = !parse.GetValue(noLocal),
+                    LateStartStep = parse.GetValue(lateStart),
+                    TrainWholeTextEncoder = parse.GetValue(fullText),
+                    TokenizerDirectory = parse.GetValue(tokenizer),
+                    CheckpointEvery = Math.Max(1, parse.GetValue(steps) / 4),
+                };
+                options.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                return Fail(e.Message, ExitCodes.Usage);
+            }
+            Console.WriteLine($"Pretraining {options.Preset} on {used.Count} images for {options.Steps} steps -> {options.OutputDirectory}");
+            var progress = new LineProgress(Math.Max(1, options.Steps / 50));
+            try
+            {
+                var result = MaMAPretraining.Run(used, options, progress, cancellationToken);
+                Console.WriteLine($"Stopped: {result.Training.StopReason} at step {result.Training.Step}. Model: {result.ModelDirectory}. Log: {result.LogPath}");
+                return result.Training.StopReason == TrainingStopReason.Cancelled ? ExitCodes.Cancelled : ExitCodes.Success;
+            }
+            catch (Exception e) when (e is MammogramReadException or TokenizerFileException or ArgumentException)
+            {
+                return Fail(e.Message, ExitCodes.BadInput);
+            }
+            catch (BatchPreparationException e)
+            {
+                return Fail($"{e.Message} {e.InnerException?.Message}", ExitCodes.BadInput);
+            }
+        }
+        return command;
+    }
+
+    private static int Fail(string message, int code)
+    {
+        Console.Error.WriteLine(message);
+        return code;
+    }
+
+    /// <summary>Prints a line every <c>every</c> steps and at the last one (works when output is redirected).</summary>
+    private sealed class LineProgress(long every) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress p)
+        {
+            if (p.Step % every != 0 && p.Step != p.TotalSteps) return;
+            string terms = string.Join(" ", p.Losses.Select(kv => $"{kv.Key}={kv.Value:F3}"));
+            Console.WriteLine($"step {p.Step}/{p.TotalSteps} loss={p.TotalLoss:F4} {terms} lr={p.LearningRate:G3} {p.SamplesPerSecond:F1} img/s eta {p.EstimatedRemaining:hh\\:mm\\:ss}");
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Text.Json;
+using MaMA.MLNet.Data.Captions;
+using MaMA.MLNet.Imaging;
+using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Modeling.Tokenization;
+using MaMA.MLNet.Pretraining;
+
+namespace MaMA.MLNet.Cli.Commands;
+
+/// <summary>
+/// <c>mama zeroshot --model DIR --manifest CSV --task density|birads|cancer [--split test] [--json]</c>: zero-shot
+/// classification of the manifest's images; prints balanced accuracy, macro AUC and the confusion matrix.
+/// </summary>
+public sealed class ZeroShotCommand : ICliCommand
+{
+    /// <inheritdoc />
+    public Command Build()
+    {
+        var modelDir = new Option<string>("--model") { Description = "Model folder (written by mama pretrain: DIR/model).", Required = true };
+        var manifest = new Option<string>("--manifest") { Description = "Manifest CSV.", Required = true };
+        var task = new Option<string>("--task") { Description = "density, birads or cancer.", DefaultValueFactory = _ => "density" };
+        var split = new Option<string?>("--split") { Description = "train, validation or test (default: all rows)." };
+        var json = new Option<bool>("--json") { Description = "Print only JSON." };
+        var command = new Command("zeroshot", "Zero-shot classification with a MaMA model.") { modelDir, manifest, task, split, json };
+        command.SetAction(parse =>
+        {
+            ZeroShotTask? chosen = (parse.GetValue(task) ?? "").Trim().ToLowerInvariant() switch
+            {
+                "density" => ZeroShotTask.Density,
+                "birads" or "bi-rads" => ZeroShotTask.BiRads,
+                "cancer" => ZeroShotTask.Cancer,
+                _ => null,
+            };
+            if (chosen is null) return Fail($"--task must be density, birads or cancer, got '{parse.GetValue(task)}'.", ExitCodes.Usage);
+            string? splitText = parse.GetValue(split);
+            var splitValue = ManifestLoading.ParseSplit(splitText);
+            if (splitText is not null && splitValue is null) return Fail($"--split must be train, validation or test, got '{splitText}'.", ExitCodes.Usage);
+            var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, splitValue);
+            if (records is null) return Fail(error!, ExitCodes.BadInput);
+
+            LoadedMaMAModel loaded;
+            try { loaded = MaMAModelDirectory.Load(parse.GetValue(modelDir)!); }
+            catch (Exception e) when (e is MaMAModelFormatException or TokenizerFileException or IOException) { return Fail(e.Message, ExitCodes.BadInput); }
+            using var model = loaded.Model;
+            var tokenizer = loaded.Tokenizer ?? MaMATokenizer.CreateGpt2();
+            try
+            {
+                var report = MaMAZeroShotEvaluation.Classify(model, tokenizer, records, chosen.Value);
+                if (report is null) return Fail($"No image in the manifest has a {chosen} label.", ExitCodes.BadInput);
+                var output = new
+                {
+                    task = chosen.Value.ToString().ToLowerInvariant(),
+                    count = report.Count,
+                    accuracy = report.Accuracy,
+                    balancedAccuracy = report.BalancedAccuracy,
+                    auc = report.MacroAuc,
+                    classNames = report.ClassNames,
+                    confusionMatrix = report.ConfusionMatrix,
+                };
+                string text = JsonSerializer.Serialize(output, new JsonSerializerOptions { WriteIndented = !parse.GetValue(json), NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
+                Console.WriteLine(text);
+                return ExitCodes.Success;
+            }
+            catch (MammogramReadException e)
+            {
+                return Fail(e.Message, ExitCodes.BadInput);
+            }
+        });
+        return command;
+    }
+
+    private static int Fail(string message, int code)
+    {
+        Console.Error.WriteLine(message);
+        return code;
+    }
+}

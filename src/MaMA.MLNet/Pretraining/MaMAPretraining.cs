@@ -1,0 +1,102 @@
+using MaMA.MLNet.Data.Manifest;
+using MaMA.MLNet.Modeling;
+using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Modeling.Tokenization;
+using MaMA.MLNet.Training;
+using MaMA.MLNet.Training.MaMA;
+
+namespace MaMA.MLNet.Pretraining;
+
+/// <summary>
+/// One MaMA pretraining run from image records to a saved model: tokenizer, model, <see cref="MaMATrainingData"/>,
+/// <see cref="MaMAObjective"/>, the engine's <see cref="PretrainingTrainer{TPrepared, TBatch}"/> with checkpoints
+/// and a JSON-lines log, then <see cref="MaMAModelDirectory.Save"/> into <c>OUT/model</c>.
+/// </summary>
+public static class MaMAPretraining
+{
+    /// <summary>Sub-folder of the saved model.</summary>
+    public const string ModelFolder = "model";
+    /// <summary>Sub-folder of the checkpoints.</summary>
+    public const string CheckpointFolder = "checkpoints";
+    /// <summary>File name of the training log.</summary>
+    public const string LogFile = "training-log.jsonl";
+
+    /// <summary>The tokenizer of a run: from <see cref="MaMAPretrainingOptions.TokenizerDirectory"/>, else the bundled GPT-2 one.</summary>
+    /// <exception cref="TokenizerFileException">The tokenizer does not fit the model's vocabulary.</exception>
+    public static MaMATokenizer CreateTokenizer(MaMAPretrainingOptions options, MaMAConfig config)
+    {
+        var tokenizer = options.TokenizerDirectory is null ? MaMATokenizer.CreateGpt2() : MaMATokenizer.FromDirectory(options.TokenizerDirectory);
+        if (tokenizer.VocabularySize != config.TextVocabSize || tokenizer.SepId != config.SeparatorTokenId)
+            throw new TokenizerFileException(options.TokenizerDirectory ?? "bundled GPT-2 vocabulary",
+                $"the tokenizer has {tokenizer.VocabularySize} tokens but the model expects {config.TextVocabSize}; give the model's own tokenizer folder.");
+        return tokenizer;
+    }
+
+    /// <summary>Trains on <paramref name="records"/> (all of them; pass the train split) and saves the model.</summary>
+    /// <param name="records">Image records; at least <see cref="MaMAPretrainingOptions.BatchSize"/>.</param>
+    /// <param name="options">The run settings.</param>
+    /// <param name="progress">Step reports on the training thread; may be null.</param>
+    /// <param name="cancellationToken">Stops after the current step; the model is still saved.</param>
+    public static MaMAPretrainingResult Run(IReadOnlyList<MammogramRecord> records, MaMAPretrainingOptions options,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (records.Count < options.BatchSize)
+            throw new ArgumentException($"{records.Count} images are fewer than one batch of {options.BatchSize}.", nameof(records));
+        var config = options.ResolveConfig();
+        var tokenizer = CreateTokenizer(options, config);
+        string output = Directory.CreateDirectory(options.OutputDirectory).FullName;
+        string checkpoints = Path.Combine(output, CheckpointFolder);
+        string log = Path.Combine(output, LogFile);
+        long tenth = Math.Max(1, options.Steps / 10);
+
+        TorchRuntime.Seed(options.Seed);
+        using var model = new MaMAModel(config);
+        var objective = new MaMAObjective(model, new MaMAObjectiveOptions
+        {
+            LateStartStep = options.LateStartStep ?? tenth,
+            MultiView = options.MultiView,
+            LocalAlignment = options.LocalAlignment,
+        });
+        var data = new MaMATrainingData(records, tokenizer, new MaMATrainingDataOptions
+        {
+            ImageSize = config.Vision.ImageSize,
+            MaskProbability = options.MaskProbability,
+            SecondView = options.MultiView,
+            TextLength = config.TextMaxLength,
+        });
+        var trainerOptions = new TrainerOptions
+        {
+            TotalSteps = options.Steps,
+            MicroBatchSize = options.BatchSize,
+            LearningRate = options.LearningRate,
+            WarmupSteps = Math.Min(options.WarmupSteps ?? tenth, options.Steps - 1),
+            Seed = options.Seed,
+            CheckpointDirectory = checkpoints,
+            CheckpointEvery = options.CheckpointEvery,
+            LogPath = log,
+            PrefetchWorkers = options.PrefetchWorkers,
+            TimeBudget = options.Minutes is { } m ? TimeSpan.FromMinutes(m) : null,
+        };
+        var trainer = new PretrainingTrainer<MaMAPreparedBatch, MaMABatch>(objective, data, trainerOptions, progress: progress);
+        string? resumeFrom = options.Resume && Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints, "*.ckpt").Any() ? checkpoints : null;
+        var result = trainer.Run(resumeFrom, cancellationToken);
+
+        // The trainer froze the heads of switched-off losses; saving keeps every parameter either way.
+        model.eval();
+        string modelDirectory = Path.Combine(output, ModelFolder);
+        string tokenizerFiles = Path.Combine(output, ".tokenizer-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            if (options.TokenizerDirectory is null) BundledGpt2Vocabulary.WriteVocabAndMerges(tokenizerFiles);
+            MaMAModelDirectory.Save(model, modelDirectory, options.TokenizerDirectory ?? tokenizerFiles);
+        }
+        finally
+        {
+            if (Directory.Exists(tokenizerFiles)) Directory.Delete(tokenizerFiles, recursive: true);
+        }
+        return new MaMAPretrainingResult(result, modelDirectory, log);
+    }
+}

@@ -1,0 +1,80 @@
+using MaMA.MLNet.Modeling.MaMA;
+
+namespace MaMA.MLNet.Pretraining;
+
+/// <summary>Settings of a MaMA pretraining run (<see cref="MaMAPretraining"/>, the <c>mama pretrain</c> command and the estimator).</summary>
+public sealed record MaMAPretrainingOptions
+{
+    /// <summary>Model preset (<see cref="MaMAConfig.PresetNames"/>); ignored when <see cref="Config"/> is set.</summary>
+    public string Preset { get; init; } = "tiny";
+
+    /// <summary>An explicit model configuration instead of the preset.</summary>
+    public MaMAConfig? Config { get; init; }
+
+    /// <summary>Train the whole text encoder instead of LoRA adapters (sensible from scratch, where the frozen base is random).</summary>
+    public bool TrainWholeTextEncoder { get; init; }
+
+    /// <summary>Hugging Face tokenizer folder; null = the bundled GPT-2 vocabulary (fits models with GPT-2's 50,257-token base).</summary>
+    public string? TokenizerDirectory { get; init; }
+
+    /// <summary>Optimiser steps.</summary>
+    public long Steps { get; init; } = 1000;
+
+    /// <summary>Wall-clock budget in minutes; null = none.</summary>
+    public double? Minutes { get; init; }
+
+    /// <summary>Images per step.</summary>
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>Peak learning rate (the paper's 4e-5 is for pretrained weights; from scratch ~1e-3).</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Warm-up steps; null = 10 % of <see cref="Steps"/>.</summary>
+    public long? WarmupSteps { get; init; }
+
+    /// <summary>Step at which the multi-view and local losses start; null = 10 % of <see cref="Steps"/> (the paper: 8000 of 40000).</summary>
+    public long? LateStartStep { get; init; }
+
+    /// <summary>Multi-view losses on.</summary>
+    public bool MultiView { get; init; } = true;
+
+    /// <summary>Local alignment loss on.</summary>
+    public bool LocalAlignment { get; init; } = true;
+
+    /// <summary>Metadata mask probability of the captions.</summary>
+    public double MaskProbability { get; init; } = 0.8;
+
+    /// <summary>Random seed (model init, data order, augmentations).</summary>
+    public long Seed { get; init; } = 42;
+
+    /// <summary>Output folder: <c>model/</c>, <c>checkpoints/</c>, <c>training-log.jsonl</c>.</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Continue from the newest checkpoint in the output folder.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Checkpoint every this many steps (0 = only at the end).</summary>
+    public long CheckpointEvery { get; init; } = 500;
+
+    /// <summary>Data preparation threads.</summary>
+    public int PrefetchWorkers { get; init; } = 2;
+
+    /// <summary>The configuration the run builds.</summary>
+    public MaMAConfig ResolveConfig()
+    {
+        var config = Config ?? MaMAConfig.FromPreset(Preset);
+        return TrainWholeTextEncoder ? config with { Lora = null } : config;
+    }
+
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="ArgumentException">A value is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(OutputDirectory);
+        if (Steps < 1) throw new ArgumentException($"Steps must be at least 1, got {Steps}.", nameof(Steps));
+        if (BatchSize < 2) throw new ArgumentException($"BatchSize must be at least 2 (contrastive losses need negatives), got {BatchSize}.", nameof(BatchSize));
+        if (Minutes is { } m && !(m > 0)) throw new ArgumentException($"Minutes must be positive, got {m}.", nameof(Minutes));
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"LearningRate must be positive, got {LearningRate}.", nameof(LearningRate));
+        ResolveConfig().Validate();
+    }
+}

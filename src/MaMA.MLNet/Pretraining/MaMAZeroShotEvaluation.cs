@@ -1,0 +1,95 @@
+using MaMA.MLNet.Data.Captions;
+using MaMA.MLNet.Data.Manifest;
+using MaMA.MLNet.Evaluation;
+using MaMA.MLNet.Imaging;
+using MaMA.MLNet.Imaging.Preprocessing;
+using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Modeling.Tokenization;
+using static TorchSharp.torch;
+
+namespace MaMA.MLNet.Pretraining;
+
+/// <summary>
+/// Zero-shot evaluation of a MaMA model on labelled image records (spec §7): density A-D, BI-RADS 0-6 or cancer,
+/// with the data layer's prompts and <see cref="ZeroShotClassifier"/>; plus image-to-text retrieval top-1 against
+/// each image's own unmasked caption.
+/// </summary>
+public static class MaMAZeroShotEvaluation
+{
+    /// <summary>Class index of <paramref name="record"/> for <paramref name="task"/>, or null when unknown.</summary>
+    public static int? Label(MammogramRecord record, ZeroShotTask task) => task switch
+    {
+        ZeroShotTask.Density => record.Density is { } d ? d - 1 : null,
+        ZeroShotTask.BiRads => record.BiRads,
+        _ => record.Cancer is { } c ? (c ? 1 : 0) : null,
+    };
+
+    /// <summary>Model-ready pixels [3, S, S] of one record with the eval transform (Otsu crop, resize, normalise).</summary>
+    /// <exception cref="MammogramReadException">The image cannot be read.</exception>
+    public static float[] EvalPixels(MammogramRecord record, MammogramPreprocessor preprocessor) =>
+        preprocessor.Preprocess(MammogramReader.Read(record.ImagePath));
+
+    /// <summary>Image embeddings [N, E] of <paramref name="records"/>, in batches.</summary>
+    public static Tensor EmbedImages(MaMAModel model, IReadOnlyList<MammogramRecord> records, int batchSize = 32)
+    {
+        int s = model.Config.Vision.ImageSize;
+        var preprocessor = new MammogramPreprocessor(new PreprocessingOptions { ImageSize = s });
+        using var scope = NewDisposeScope();
+        var parts = new List<Tensor>();
+        for (int start = 0; start < records.Count; start += batchSize)
+        {
+            int n = Math.Min(batchSize, records.Count - start);
+            var pixels = new float[n][];
+            Parallel.For(0, n, i => pixels[i] = EvalPixels(records[start + i], preprocessor));
+            using var batch = tensor(pixels.SelectMany(p => p).ToArray(), [n, 3, s, s]);
+            using var encoding = model.EncodeImages(batch);
+            parts.Add(encoding.Embedding.detach().clone());
+        }
+        return cat(parts, 0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Zero-shot classification of the records that have a label for <paramref name="task"/>; null when none has.
+    /// Scores are the softmax probabilities over the class prompts.
+    /// </summary>
+    public static ClassificationReport? Classify(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records, ZeroShotTask task)
+    {
+        var labelled = records.Select(r => (Record: r, Label: Label(r, task))).Where(x => x.Label is not null).ToList();
+        if (labelled.Count == 0) return null;
+        model.eval();
+        using var scope = NewDisposeScope();
+        var prompts = ZeroShotPrompts.For(task).Select(p => (IReadOnlyList<string>)[p]).ToList();
+        using var classifier = ZeroShotClassifier.Create(model, tokenizer, prompts);
+        var embeddings = EmbedImages(model, labelled.Select(x => x.Record).ToList());
+        var probabilities = classifier.Logits(embeddings).softmax(-1).to(ScalarType.Float32).contiguous();
+        int k = classifier.ClassCount;
+        var flat = probabilities.data<float>().ToArray();
+        var scores = Enumerable.Range(0, labelled.Count).Select(i => flat.AsSpan(i * k, k).ToArray()).ToList();
+        return ClassificationReport.Compute(labelled.Select(x => x.Label!.Value).ToList(), scores, ZeroShotPrompts.ClassNames(task));
+    }
+
+    /// <summary>
+    /// Image-to-text retrieval top-1 among the records' own unmasked captions: the fraction of images whose most
+    /// similar caption is theirs (ties count as a miss). Chance is 1/N for distinct captions.
+    /// </summary>
+    public static double ImageToTextTop1(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records)
+    {
+        if (records.Count == 0) throw new ArgumentException("no records to retrieve from", nameof(records));
+        model.eval();
+        using var scope = NewDisposeScope();
+        var images = EmbedImages(model, records);
+        var captions = records.Select(r => StructuredCaptionBuilder.Unmasked.Build(r, null)).ToList();
+        var texts = new List<Tensor>();
+        for (int start = 0; start < captions.Count; start += 32)
+        {
+            var chunk = captions.GetRange(start, Math.Min(32, captions.Count - start));
+            var (ids, mask) = tokenizer.EncodeCaptions(chunk, model.Config.TextMaxLength).ToTensors();
+            texts.Add(model.EncodeTexts(ids, mask));
+        }
+        var similarity = images.matmul(cat(texts, 0).t());
+        var own = similarity.diagonal().unsqueeze(1);
+        // A hit needs its own caption strictly above every other one.
+        var others = similarity.gt(own).sum(1).eq(0).logical_and(similarity.eq(own).sum(1).eq(1));
+        return others.to(ScalarType.Float64).mean().item<double>();
+    }
+}
