@@ -124,6 +124,30 @@ public static class MaMACatalog
         return ZeroShot(copy);
     }
 
+    /// <summary>
+    /// Text-grounded localisation: adds, for each row's image and text, the patch-sentence cosine similarity map
+    /// upsampled bilinearly to the image size (Single vector [S, S]). Draw it with <see cref="SimilarityOverlay"/>.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="modelDirectory">A MaMA model directory with a tokenizer.</param>
+    /// <param name="outputColumnName">The map column to add.</param>
+    /// <param name="imageColumnName">The model-ready image column.</param>
+    /// <param name="textColumnName">The text column.</param>
+    /// <param name="options">Device and batch size; the arguments above override it.</param>
+    public static MaMAEstimator<SimilarityMapTransformer> MaMASimilarityMap(this TransformsCatalog catalog, string modelDirectory,
+        string outputColumnName = "SimilarityMap", string imageColumnName = "Image", string textColumnName = "Text", SimilarityMapOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var copy = options?.Clone() ?? new SimilarityMapOptions();
+        (copy.ModelDirectory, copy.OutputColumnName, copy.ImageColumnName, copy.TextColumnName) = (modelDirectory, outputColumnName, imageColumnName, textColumnName);
+        copy.Validate();
+        return new MaMAEstimator<SimilarityMapTransformer>(
+            () => new SimilarityMapTransformer(copy, MaMAModelHandle.Load(copy.ModelDirectory, copy.Device)),
+            [copy.ImageColumnName, copy.TextColumnName],
+            // The side is the input image's, known only from the data's schema: the shape says "a Single vector".
+            () => [new(copy.OutputColumnName, new Microsoft.ML.Data.VectorDataViewType(Microsoft.ML.Data.NumberDataViewType.Single))]);
+    }
+
     private static MaMAEstimator<ZeroShotTransformer> ZeroShot(ZeroShotOptions options)
     {
         options.Validate();

@@ -27,6 +27,7 @@ public static class MaMAModelFile
         [Components.ImageEmbeddingTransformer.KindName] = Components.ImageEmbeddingTransformer.LoadFrom,
         [Components.TextEmbeddingTransformer.KindName] = Components.TextEmbeddingTransformer.LoadFrom,
         [Components.ZeroShotTransformer.KindName] = Components.ZeroShotTransformer.LoadFrom,
+        [Components.SimilarityMapTransformer.KindName] = Components.SimilarityMapTransformer.LoadFrom,
     };
     private static readonly JsonSerializerOptions Json = MaMAJson.Options;
 
