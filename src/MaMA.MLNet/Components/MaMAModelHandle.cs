@@ -79,7 +79,7 @@ public sealed class MaMAModelHandle : IDisposable
     }
 
     /// <summary>Copies a batch of row-major floats into a tensor on the model's device.</summary>
-    internal Tensor ToDevice(float[] values, long[] shape)
+    public Tensor ToDevice(float[] values, long[] shape)
     {
         var t = tensor(values, shape);
         return Device.type == DeviceType.CPU ? t : t.to(Device);
