@@ -24,6 +24,10 @@ public static class MaMAModelFile
     private static readonly Dictionary<string, Func<string, IMaMATransformer>> Loaders = new(StringComparer.Ordinal)
     {
         [Imaging.MammogramLoadingTransformer.KindName] = Imaging.MammogramLoadingTransformer.LoadFrom,
+        [Components.ImageEmbeddingTransformer.KindName] = Components.ImageEmbeddingTransformer.LoadFrom,
+        [Components.TextEmbeddingTransformer.KindName] = Components.TextEmbeddingTransformer.LoadFrom,
+        [Components.ZeroShotTransformer.KindName] = Components.ZeroShotTransformer.LoadFrom,
+        [Components.SimilarityMapTransformer.KindName] = Components.SimilarityMapTransformer.LoadFrom,
     };
     private static readonly JsonSerializerOptions Json = MaMAJson.Options;
 

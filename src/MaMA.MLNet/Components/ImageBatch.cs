@@ -1,0 +1,49 @@
+using MaMA.MLNet.DataViews;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using static TorchSharp.torch;
+
+namespace MaMA.MLNet.Components;
+
+/// <summary>Reads a column of model-ready images ([3, S, S] Single vectors) into a batch tensor, and tensor rows back into vectors.</summary>
+internal static class ImageBatch
+{
+    /// <summary>The side S of a model-ready image column, or an error naming the column and the problem.</summary>
+    public static int SideOf(DataViewSchema schema, string column, int patchSize)
+    {
+        int index = schema.GetColumnOrNull(column)?.Index
+            ?? throw new ArgumentOutOfRangeException(nameof(column), $"input column '{column}' not found");
+        if (schema[index].Type is not VectorDataViewType { ItemType: NumberDataViewType n } v || n.RawType != typeof(float) || !v.IsKnownSize)
+            throw new ArgumentOutOfRangeException(nameof(column), $"column '{column}' must be a known-size Single vector [3, S, S] (model-ready images), not {schema[index].Type}");
+        int side = (int)Math.Round(Math.Sqrt(v.Size / 3.0));
+        if (3 * side * side != v.Size || (v.Dimensions.Length == 3 && (v.Dimensions[0] != 3 || v.Dimensions[1] != side || v.Dimensions[2] != side)))
+            throw new ArgumentOutOfRangeException(nameof(column), $"column '{column}' must hold [3, S, S] images; its shape is [{string.Join(", ", v.Dimensions)}]");
+        if (side % patchSize != 0)
+            throw new ArgumentOutOfRangeException(nameof(column), $"column '{column}' holds {side} x {side} images; the side must be a multiple of the patch size {patchSize}");
+        return side;
+    }
+
+    /// <summary>Rows 0..count-1 of a boxed image column as a [count, 3, S, S] tensor on the model's device.</summary>
+    public static Tensor ToTensor(object[] column, int count, int side, MaMAModelHandle model)
+    {
+        int per = 3 * side * side;
+        var pixels = new float[count * per];
+        for (int r = 0; r < count; r++)
+        {
+            var buffer = (VBuffer<float>)column[r];
+            buffer.CopyTo(pixels, r * per);
+        }
+        return model.ToDevice(pixels, [count, 3, side, side]);
+    }
+
+    /// <summary>Splits a [count, D] tensor into one dense VBuffer per row.</summary>
+    public static void ToRows(Tensor values, object?[] into, int count)
+    {
+        var flat = values.detach().cpu().to(ScalarType.Float32).contiguous().data<float>().ToArray();
+        int width = flat.Length / count;
+        for (int r = 0; r < count; r++) into[r] = new VBuffer<float>(width, flat.AsSpan(r * width, width).ToArray());
+    }
+
+    /// <summary>The output column of a Single vector of <paramref name="size"/>.</summary>
+    public static BatchOutputColumn VectorColumn(string name, int size) => new(name, new VectorDataViewType(NumberDataViewType.Single, size));
+}
