@@ -30,7 +30,7 @@ public sealed class MaMATrainingData : ITrainingData<MaMAPreparedBatch, MaMABatc
     private readonly MammogramAugmentation _augmentation;
     private readonly StructuredCaptionBuilder _captions;
     private readonly SecondViewSampler _pairs;
-    private readonly ConcurrentDictionary<int, Lazy<ImageBuffer>>? _cache;
+    private readonly ConcurrentDictionary<int, Lazy<FloatImage>>? _cache;
 
     /// <summary>Creates the data over <paramref name="records"/> (typically the train split of a manifest).</summary>
     /// <exception cref="ArgumentException">No records, or an option is out of range.</exception>
@@ -49,7 +49,7 @@ public sealed class MaMATrainingData : ITrainingData<MaMAPreparedBatch, MaMABatc
         _augmentation = new MammogramAugmentation(augmentation);
         _captions = new StructuredCaptionBuilder(Options.MaskProbability);
         _pairs = new SecondViewSampler(records, Options.SecondViewScope, Options.OtherImageProbability);
-        _cache = Options.CacheImages ? new ConcurrentDictionary<int, Lazy<ImageBuffer>>() : null;
+        _cache = Options.CacheImages ? new ConcurrentDictionary<int, Lazy<FloatImage>>() : null;
     }
 
     /// <summary>The settings.</summary>
@@ -114,27 +114,19 @@ public sealed class MaMATrainingData : ITrainingData<MaMAPreparedBatch, MaMABatc
 
     /// <summary>The cropped, resized [0, 1] image of record <paramref name="index"/> (cached when enabled).</summary>
     /// <exception cref="MammogramReadException">The image file cannot be read; the message names it.</exception>
-    public ImageBuffer Image(int index)
+    public FloatImage Image(int index)
     {
         if (_cache is null) return Load(index);
         // Lazy makes two workers asking for the same image decode it once.
-        return _cache.GetOrAdd(index, i => new Lazy<ImageBuffer>(() => Load(i))).Value;
+        return _cache.GetOrAdd(index, i => new Lazy<FloatImage>(() => Load(i))).Value;
     }
 
-    private ImageBuffer Load(int index)
+    private FloatImage Load(int index)
     {
         var mammogram = _reader.ReadFile(_records[index].ImagePath);
-        FloatImage image = _preprocessor.PrepareImage(mammogram);
-        return new ImageBuffer(image.Width, image.Height, image.Pixels);
+        return _preprocessor.PrepareImage(mammogram);
     }
 
     // Model input normalisation (mean 0.5, std 0.5), the gray plane repeated to three channels.
-    private static void WriteNormalized(ImageBuffer image, Span<float> destination)
-    {
-        int n = image.Width * image.Height;
-        var source = image.Pixels;
-        for (int i = 0; i < n; i++) destination[i] = (source[i] - 0.5f) / 0.5f;
-        destination[..n].CopyTo(destination.Slice(n, n));
-        destination[..n].CopyTo(destination.Slice(2 * n, n));
-    }
+    private static void WriteNormalized(FloatImage image, Span<float> destination) => ImageOperations.ToNormalizedChw(image, 0.5f, 0.5f, destination);
 }
