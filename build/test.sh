@@ -24,6 +24,13 @@ done
 # A test host that crashed may leave no counters behind: count the failed run itself.
 if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 
+# Every sample runs with its small settings and must exit 0.
+for sample in samples/*/*.csproj; do
+  [ -e "$sample" ] || continue
+  echo "== sample $(basename "$(dirname "$sample")")"
+  if dotnet run -c Release --no-build --project "$sample" -- --small; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "sample failed: $sample"; fi
+done
+
 echo "== NuGet consumption test"
 if bash tests/consumption/run.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
