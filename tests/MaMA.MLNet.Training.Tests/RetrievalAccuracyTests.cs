@@ -1,3 +1,4 @@
+using MaMA.MLNet.Modeling.Losses;
 using static TorchSharp.torch;
 
 namespace MaMA.MLNet.Training.Tests;
@@ -16,16 +17,16 @@ public sealed class RetrievalAccuracyTests
             7, 8, 6, 0,
             4, 3, 2, 1,
         }, [4, 4]);
-        Assert.AreEqual(0.25, RetrievalAccuracy.TopK(logits, 1), 1e-12);
-        Assert.AreEqual(0.50, RetrievalAccuracy.TopK(logits, 2), 1e-12);
-        Assert.AreEqual(0.75, RetrievalAccuracy.TopK(logits, 3), 1e-12);
-        Assert.AreEqual(1.00, RetrievalAccuracy.TopK(logits, 5), 1e-12);
+        Assert.AreEqual(0.25, RetrievalAccuracy.RowTopK(logits, 1), 1e-12);
+        Assert.AreEqual(0.50, RetrievalAccuracy.RowTopK(logits, 2), 1e-12);
+        Assert.AreEqual(0.75, RetrievalAccuracy.RowTopK(logits, 3), 1e-12);
+        Assert.AreEqual(1.00, RetrievalAccuracy.RowTopK(logits, 5), 1e-12);
     }
 
     [TestMethod]
     public void ANonSquareMatrixIsRejected()
     {
         using var logits = zeros(2, 3);
-        Assert.ThrowsExactly<ArgumentException>(() => RetrievalAccuracy.TopK(logits, 1));
+        Assert.ThrowsExactly<ArgumentException>(() => RetrievalAccuracy.RowTopK(logits, 1));
     }
 }
