@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Globalization;
+using MaMA.MLNet.Data.Captions;
+using MaMA.MLNet.Deployment;
+using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Modeling.Weights;
+using MaMA.MLNet.Onnx;
+
+namespace MaMA.MLNet.Cli.Commands;
+
+/// <summary>
+/// <c>mama export-onnx --model DIR --out FILE --part image|text|zeroshot|classifier [--image-size N] [--task T] [--head FILE]</c>:
+/// exports one part of a MaMA model directory to ONNX, then runs the file in ONNX Runtime on one random input and
+/// compares it with the TorchSharp model (exit <see cref="ExitCodes.CheckFailed"/> above 1e-4).
+/// </summary>
+public sealed class ExportOnnxCommand : ICliCommand
+{
+    /// <inheritdoc />
+    public Command Build()
+    {
+        var model = new Option<string>("--model") { Description = "A MaMA model directory (config.json, model.safetensors, tokenizer/).", Required = true };
+        var output = new Option<string>("--out") { Description = "The .onnx file to write.", Required = true };
+        var part = new Option<string>("--part") { Description = "What to export.", Required = true };
+        part.AcceptOnlyFromAmong("image", "text", "zeroshot", "classifier");
+        var imageSize = new Option<int?>("--image-size") { Description = "Square input size in pixels (a multiple of the patch size); default: the model's." };
+        var task = new Option<string?>("--task") { Description = "Zero-shot task: density, birads or cancer." };
+        task.AcceptOnlyFromAmong("density", "birads", "cancer");
+        var head = new Option<string?>("--head") { Description = "Classifier head file (safetensors or torch) with weight [C, D] and bias [C]." };
+        var seed = new Option<long>("--seed") { Description = "Seed of the random check input.", DefaultValueFactory = _ => 0 };
+
+        var command = new Command("export-onnx", "Export a MaMA model part to ONNX and check it against the TorchSharp model in ONNX Runtime.")
+        {
+            model, output, part, imageSize, task, head, seed,
+        };
+        command.SetAction(parsed =>
+        {
+            var stdout = parsed.InvocationConfiguration.Output;
+            var stderr = parsed.InvocationConfiguration.Error;
+            var which = parsed.GetValue(part) switch
+            {
+                "image" => MaMAOnnxPart.Image,
+                "text" => MaMAOnnxPart.Text,
+                "zeroshot" => MaMAOnnxPart.ZeroShot,
+                _ => MaMAOnnxPart.Classifier,
+            };
+            ZeroShotTask? zeroShotTask = parsed.GetValue(task) switch
+            {
+                "density" => ZeroShotTask.Density,
+                "birads" => ZeroShotTask.BiRads,
+                "cancer" => ZeroShotTask.Cancer,
+                _ => null,
+            };
+            if (which == MaMAOnnxPart.ZeroShot && zeroShotTask is null)
+                return Fail(stderr, ExitCodes.Usage, "--part zeroshot needs --task density|birads|cancer.");
+            if (which == MaMAOnnxPart.Classifier && parsed.GetValue(head) is null)
+                return Fail(stderr, ExitCodes.Usage, "--part classifier needs --head FILE (weight [C, D], bias [C]).");
+
+            LoadedMaMAModel loaded;
+            try
+            {
+                loaded = MaMAModelDirectory.Load(parsed.GetValue(model)!);
+            }
+            catch (Exception e) when (e is MaMAModelFormatException or WeightLoadException or IOException)
+            {
+                return Fail(stderr, ExitCodes.BadInput, e.Message);
+            }
+            using (loaded.Model)
+            {
+                OnnxExportReport report;
+                try
+                {
+                    report = MaMAOnnxDeployment.ExportAndCheck(loaded, which, parsed.GetValue(output)!, parsed.GetValue(imageSize), zeroShotTask,
+                        parsed.GetValue(head), parsed.GetValue(seed));
+                }
+                catch (Exception e) when (e is OnnxExportException or ArgumentException or WeightLoadException or IOException)
+                {
+                    return Fail(stderr, ExitCodes.BadInput, e.Message);
+                }
+                stdout.WriteLine($"wrote {report.Path}" + (report.ExternalDataPath is { } data ? $" (weights in {data})" : ""));
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"ONNX Runtime vs TorchSharp, '{report.CheckedOutput}' on one random input: max abs diff {report.MaxAbsDiff:E3} (tolerance {report.Tolerance:E0})"));
+                if (report.Passed) return ExitCodes.Success;
+                return Fail(stderr, ExitCodes.CheckFailed, "the exported model does not match the TorchSharp model.");
+            }
+        });
+        return command;
+    }
+
+    private static int Fail(TextWriter stderr, int code, string message)
+    {
+        stderr.WriteLine($"export-onnx: {message}");
+        return code;
+    }
+}

@@ -1,0 +1,131 @@
+using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Modeling.Text;
+using MaMA.MLNet.Modeling.Vision;
+using MaMA.MLNet.Onnx.Text;
+using MaMA.MLNet.Onnx.Vision;
+using MaMA.MLNet.Onnx.Weights;
+using Onnx;
+using static TorchSharp.torch;
+using OnnxTextPooling = MaMA.MLNet.Onnx.Text.TextPooling;
+
+namespace MaMA.MLNet.Onnx;
+
+/// <summary>
+/// Exports the parts of a <see cref="MaMAModel"/> as ONNX: it maps the model's configuration onto the
+/// exporter's and its state-dict names (<see cref="MaMAParameterNames"/>) onto the exporter's naming contract,
+/// then calls <see cref="MamaOnnxExporter"/>. The model is only read.
+/// </summary>
+public static class MaMAModelOnnxExporter
+{
+    /// <summary>The image encoder at <paramref name="imageSize"/> x <paramref name="imageSize"/> pixels: <c>pixels</c> -> <c>embedding</c>.</summary>
+    /// <exception cref="OnnxExportException">The image size is not a whole number of patches, or the model has a part the exporter does not support (SwiGLU, no qkv bias, offset interpolation).</exception>
+    public static ModelProto ExportImageEncoder(MaMAModel model, int imageSize, OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var scope = NewDisposeScope();
+        return MamaOnnxExporter.ExportImageEncoder(ImageWeights(model), VisionConfig(model.Config, imageSize), includePatchTokens: false, options);
+    }
+
+    /// <summary>The text encoder with LoRA merged: <c>input_ids</c>, <c>attention_mask</c> -> <c>embedding</c>.</summary>
+    /// <exception cref="OnnxExportException">The adapters are already merged into the model (they would count twice), or the activation is not tanh GELU.</exception>
+    public static ModelProto ExportTextEncoder(MaMAModel model, OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.HasMergedAdapters)
+            throw new OnnxExportException("The model's LoRA adapters are merged into its weights; unmerge them before export (the exporter merges them itself).");
+        var c = model.Config;
+        if (c.Text.Activation != Gpt2Activation.GeluTanh)
+            throw new OnnxExportException($"Text activation {c.Text.Activation} is not exported; only tanh GELU (GPT-2's gelu_new) is.");
+        var config = new Gpt2ExportConfig
+        {
+            EmbedDim = c.Text.Width,
+            Depth = c.Text.Layers,
+            NumHeads = c.Text.Heads,
+            VocabSize = c.TextVocabSize,
+            MaxPositions = c.Text.ContextLength,
+            MlpHiddenDim = c.Text.MlpWidth,
+            LayerNormEps = c.Text.LayerNormEps,
+            LoraAlpha = c.Lora?.Alpha,
+            Pooling = c.TextPooling == Modeling.Text.TextPooling.PaddedMean ? OnnxTextPooling.Mean : OnnxTextPooling.MaskedMean,
+        };
+        using var scope = NewDisposeScope();
+        return MamaOnnxExporter.ExportTextEncoder(Rename(model, MaMAParameterNames.TextBackbone, MaMAParameterNames.TextGlobalProjection, "text_global_proj"), config, options);
+    }
+
+    /// <summary>
+    /// The zero-shot classifier of <paramref name="classifier"/> (its class embeddings and scale folded in as
+    /// constants) on the image encoder at <paramref name="imageSize"/>: <c>pixels</c> -> <c>logits</c>, <c>probabilities</c>.
+    /// </summary>
+    public static ModelProto ExportZeroShotClassifier(MaMAModel model, ZeroShotClassifier classifier, IReadOnlyList<string> classNames, int imageSize,
+        OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(classifier);
+        using var scope = NewDisposeScope();
+        return MamaOnnxExporter.ExportZeroShotClassifier(ImageWeights(model), VisionConfig(model.Config, imageSize), classifier.ClassEmbeddings,
+            Math.Log(classifier.Scale), classNames, options);
+    }
+
+    /// <summary>
+    /// A linear classifier on the pooled image feature: <paramref name="headWeight"/> [C, D], <paramref name="headBias"/> [C]
+    /// (a linear probe or fine-tuned head): <c>pixels</c> -> <c>logits</c>, <c>probabilities</c>.
+    /// </summary>
+    public static ModelProto ExportClassifier(MaMAModel model, Tensor headWeight, Tensor headBias, IReadOnlyList<string> classNames, int imageSize,
+        OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(headWeight);
+        ArgumentNullException.ThrowIfNull(headBias);
+        using var scope = NewDisposeScope();
+        var weights = BackboneWeights(model, MaMAParameterNames.ImageBackbone);
+        weights["head.weight"] = headWeight;
+        weights["head.bias"] = headBias;
+        return MamaOnnxExporter.ExportFineTunedClassifier(new WeightSet(weights), VisionConfig(model.Config, imageSize), classNames, "head", options);
+    }
+
+    /// <summary>The exporter's ViT configuration for <paramref name="config"/>'s image encoder at a square input size.</summary>
+    /// <exception cref="OnnxExportException">The size is not a positive whole number of patches, or the encoder uses a part the exporter lacks.</exception>
+    public static VitExportConfig VisionConfig(MaMAConfig config, int imageSize)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        VisionTransformerConfig v = config.Vision;
+        if (v.FeedForward != FeedForwardKind.Mlp) throw new OnnxExportException($"Image encoder feed-forward {v.FeedForward} is not exported; only the GELU MLP is.");
+        if (!v.QkvBias) throw new OnnxExportException("Image encoders without a qkv bias are not exported.");
+        if (v.InterpolateOffset != 0 || !v.InterpolateAntialias)
+            throw new OnnxExportException("The exporter resamples position embeddings as DINOv2 with registers does (antialiased, offset 0); this encoder is configured otherwise.");
+        if (imageSize <= 0 || imageSize % v.PatchSize != 0)
+            throw new OnnxExportException($"Image size {imageSize} is not a positive multiple of the patch size {v.PatchSize}.");
+        var result = new VitExportConfig
+        {
+            EmbedDim = v.Width,
+            Depth = v.Depth,
+            NumHeads = v.Heads,
+            PatchSize = v.PatchSize,
+            RegisterCount = v.RegisterCount,
+            MlpHiddenDim = checked((int)v.FeedForwardHidden),
+            LayerScale = v.LayerScaleInit is not null,
+            LayerNormEps = v.LayerNormEps,
+            ImageHeight = imageSize,
+            ImageWidth = imageSize,
+        };
+        result.Validate();
+        return result;
+    }
+
+    private static WeightSet ImageWeights(MaMAModel model) =>
+        Rename(model, MaMAParameterNames.ImageBackbone, MaMAParameterNames.ImageGlobalProjection, "global_proj");
+
+    /// <summary>The backbone's tensors under their own names plus the global projection as <paramref name="projectionName"/>.</summary>
+    private static WeightSet Rename(MaMAModel model, string backbonePrefix, string projection, string projectionName)
+    {
+        var weights = BackboneWeights(model, backbonePrefix);
+        var state = model.state_dict();
+        weights[projectionName + ".weight"] = state[projection + ".weight"];
+        weights[projectionName + ".bias"] = state[projection + ".bias"];
+        return new WeightSet(weights);
+    }
+
+    private static Dictionary<string, Tensor> BackboneWeights(MaMAModel model, string prefix) =>
+        model.state_dict().Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value, StringComparer.Ordinal);
+}
