@@ -27,6 +27,8 @@ if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 # Every sample runs with its small settings and must exit 0.
 for sample in samples/*/*.csproj; do
   [ -e "$sample" ] || continue
+  # OnnxDeployment needs an exported .onnx file; tests/MaMA.MLNet.Tests exports one and runs the sample on it.
+  case "$sample" in */OnnxDeployment/*) continue ;; esac
   echo "== sample $(basename "$(dirname "$sample")")"
   if dotnet run -c Release --no-build --project "$sample" -- --small; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "sample failed: $sample"; fi
 done
