@@ -34,6 +34,9 @@ cat > "$work/nuget.config" <<XML
 XML
 cd "$work"
 dotnet run -c Release -p:MaMAPackageVersion="$version" --nologo
-readelf -V -W bin/Release/net10.0/runtimes/linux-x64/native/libLibTorchSharp.so | grep -q "GLIBCXX_3.4.32  Flags: WEAK" \
+# Read readelf's whole output first: `readelf | grep -q` under pipefail fails whenever grep exits before readelf
+# has finished writing (SIGPIPE), which made this check flaky.
+versions=$(readelf -V -W bin/Release/net10.0/runtimes/linux-x64/native/libLibTorchSharp.so)
+grep -q "GLIBCXX_3.4.32  Flags: WEAK" <<<"$versions" \
   || { echo "consumer: libLibTorchSharp.so in the consumer's output is not patched" >&2; exit 1; }
 echo "consumer: the packaged native fix was applied"
