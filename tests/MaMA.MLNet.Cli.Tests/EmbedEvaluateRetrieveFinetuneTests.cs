@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using MaMA.MLNet.Cli.Commands;
@@ -11,38 +10,16 @@ namespace MaMA.MLNet.Cli.Tests;
 [TestClass]
 public sealed class EmbedEvaluateRetrieveFinetuneTests
 {
-    private static readonly Lazy<(string Dir, string Manifest, string Model)> Fixture = new(Create);
+    private static (string Dir, string Manifest, string Model) Fixture => (CliFixture.Directory, CliFixture.Manifest, CliFixture.Model);
 
-    private static int Invoke(ICliCommand command, params string[] args)
-    {
-        var root = new RootCommand { command.Build() };
-        var parsed = root.Parse(args);
-        return parsed.Errors.Count > 0 ? ExitCodes.Usage : parsed.Invoke();
-    }
+    private static int Invoke(ICliCommand command, params string[] args) => CliFixture.Invoke(command, args);
 
-    private static (int Code, string Output) Capture(ICliCommand command, params string[] args)
-    {
-        var saved = Console.Out;
-        var output = new StringWriter();
-        Console.SetOut(output);
-        try { return (Invoke(command, args), output.ToString()); }
-        finally { Console.SetOut(saved); }
-    }
-
-    // 4 synthetic studies (16 images) and a randomly initialised tiny model.
-    private static (string, string, string) Create()
-    {
-        string dir = Directory.CreateTempSubdirectory("mama-cli-eerf-").FullName;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(dir, recursive: true); } catch (IOException) { } };
-        Assert.AreEqual(ExitCodes.Success, Capture(new SynthCommand(), "synth", "--out", Path.Combine(dir, "data"), "--studies", "4", "--size", "64x80", "--seed", "5").Code);
-        Assert.AreEqual(ExitCodes.Success, Capture(new ModelCommand(), "model", "init", "--preset", "tiny", "--out", Path.Combine(dir, "model"), "--seed", "2").Code);
-        return (dir, Path.Combine(dir, "data", "manifest.csv"), Path.Combine(dir, "model"));
-    }
+    private static (int Code, string Output) Capture(ICliCommand command, params string[] args) => CliFixture.Capture(command, args);
 
     [TestMethod]
     public void EmbedWritesOneUnitLengthRowPerImage()
     {
-        var (dir, manifest, model) = Fixture.Value;
+        var (dir, manifest, model) = Fixture;
         string csv = Path.Combine(dir, "embeddings.csv");
         var (code, output) = Capture(new EmbedCommand(), "embed", "--model", model, "--manifest", manifest, "--out", csv);
         Assert.AreEqual(ExitCodes.Success, code, output);
@@ -65,7 +42,7 @@ public sealed class EmbedEvaluateRetrieveFinetuneTests
     [TestMethod]
     public void EvaluatePrintsMetricsAndWritesAMarkdownReport()
     {
-        var (dir, manifest, model) = Fixture.Value;
+        var (dir, manifest, model) = Fixture;
         string report = Path.Combine(dir, "report.md");
         var (code, output) = Capture(new EvaluateCommand(), "evaluate", "--model", model, "--manifest", manifest, "--task", "density", "--json", "--report", report);
         Assert.AreEqual(ExitCodes.Success, code, output);
@@ -90,7 +67,7 @@ public sealed class EmbedEvaluateRetrieveFinetuneTests
     [TestMethod]
     public void RetrieveListsTheTopImagesInDescendingSimilarity()
     {
-        var (_, manifest, model) = Fixture.Value;
+        var (_, manifest, model) = Fixture;
         var (code, output) = Capture(new RetrieveCommand(), "retrieve", "--model", model, "--manifest", manifest, "--query", "Extremely dense breast.", "--top", "3");
         Assert.AreEqual(ExitCodes.Success, code, output);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -104,7 +81,7 @@ public sealed class EmbedEvaluateRetrieveFinetuneTests
     [TestMethod]
     public void FinetuneSavesAModelFileThatLoadsAndScoresTheImages()
     {
-        var (dir, manifest, model) = Fixture.Value;
+        var (dir, manifest, model) = Fixture;
         string file = Path.Combine(dir, "density.mama.zip");
         var (code, output) = Capture(new FinetuneCommand(), "finetune", "--model", model, "--manifest", manifest, "--task", "density", "--mode", "probe",
             "--out", file, "--steps", "6", "--batch-size", "4");
@@ -152,7 +129,7 @@ public sealed class EmbedEvaluateRetrieveFinetuneTests
             Assert.AreEqual(ExitCodes.Usage, Invoke(new RetrieveCommand(), "retrieve", "--model", "m", "--manifest", missing, "--query", "x", "--top", "0"));
             Assert.AreEqual(ExitCodes.Usage, Invoke(new FinetuneCommand(), "finetune", "--model", "m", "--manifest", missing, "--mode", "half", "--out", "x.zip"));
             Assert.AreEqual(ExitCodes.BadInput, Invoke(new FinetuneCommand(), "finetune", "--model", "m", "--manifest", missing, "--out", "x.zip"));
-            var (_, manifest, _) = Fixture.Value;
+            var (_, manifest, _) = Fixture;
             Assert.AreEqual(ExitCodes.BadInput, Invoke(new EvaluateCommand(), "evaluate", "--model", Path.Combine(Path.GetTempPath(), "no-model-" + Guid.NewGuid().ToString("N")), "--manifest", manifest));
         }
         finally
