@@ -28,6 +28,7 @@ public static class MaMAModelFile
         [Components.TextEmbeddingTransformer.KindName] = Components.TextEmbeddingTransformer.LoadFrom,
         [Components.ZeroShotTransformer.KindName] = Components.ZeroShotTransformer.LoadFrom,
         [Components.SimilarityMapTransformer.KindName] = Components.SimilarityMapTransformer.LoadFrom,
+        [Components.FineTuneTransformer.KindName] = Components.FineTuneTransformer.LoadFrom,
     };
     private static readonly JsonSerializerOptions Json = MaMAJson.Options;
 

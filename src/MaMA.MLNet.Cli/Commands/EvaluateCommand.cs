@@ -1,0 +1,115 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using MaMA.MLNet.Data.Captions;
+using MaMA.MLNet.Evaluation;
+using MaMA.MLNet.Imaging;
+using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Modeling.Tokenization;
+using MaMA.MLNet.Pretraining;
+
+namespace MaMA.MLNet.Cli.Commands;
+
+/// <summary>
+/// <c>mama evaluate --model DIR --manifest CSV --task density|birads|cancer [--split test] [--json] [--report FILE.md]</c>:
+/// zero-shot evaluation; prints JSON (balancedAccuracy, auc, confusionMatrix, per-class recall and AUC) and
+/// optionally writes a Markdown report with the same numbers as tables.
+/// </summary>
+public sealed class EvaluateCommand : ICliCommand
+{
+    /// <inheritdoc />
+    public Command Build()
+    {
+        var modelDir = new Option<string>("--model") { Description = "MaMA model directory.", Required = true };
+        var manifest = new Option<string>("--manifest") { Description = "Manifest CSV.", Required = true };
+        var task = new Option<string>("--task") { Description = "density, birads or cancer.", DefaultValueFactory = _ => "density" };
+        var split = new Option<string?>("--split") { Description = "train, validation or test (default: all rows)." };
+        var json = new Option<bool>("--json") { Description = "Compact JSON." };
+        var report = new Option<string?>("--report") { Description = "Markdown report to write." };
+        var command = new Command("evaluate", "Zero-shot evaluation of a MaMA model on a manifest.") { modelDir, manifest, task, split, json, report };
+        command.SetAction(parse =>
+        {
+            var chosen = ParseTask(parse.GetValue(task));
+            if (chosen is null) return Fail($"--task must be density, birads or cancer, got '{parse.GetValue(task)}'.", ExitCodes.Usage);
+            string? splitText = parse.GetValue(split);
+            var splitValue = ManifestLoading.ParseSplit(splitText);
+            if (splitText is not null && splitValue is null) return Fail($"--split must be train, validation or test, got '{splitText}'.", ExitCodes.Usage);
+            var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, splitValue);
+            if (records is null) return Fail(error!, ExitCodes.BadInput);
+            LoadedMaMAModel loaded;
+            try { loaded = MaMAModelDirectory.Load(parse.GetValue(modelDir)!); }
+            catch (Exception e) when (e is MaMAModelFormatException or TokenizerFileException or IOException) { return Fail(e.Message, ExitCodes.BadInput); }
+            using var model = loaded.Model;
+            try
+            {
+                var result = MaMAZeroShotEvaluation.Classify(model, loaded.Tokenizer ?? MaMATokenizer.CreateGpt2(), records, chosen.Value);
+                if (result is null) return Fail($"No image in the manifest has a {chosen} label.", ExitCodes.BadInput);
+                string name = chosen.Value.ToString().ToLowerInvariant();
+                var output = new
+                {
+                    task = name,
+                    split = splitValue?.ToString().ToLowerInvariant(),
+                    count = result.Count,
+                    accuracy = result.Accuracy,
+                    balancedAccuracy = result.BalancedAccuracy,
+                    auc = result.MacroAuc,
+                    classNames = result.ClassNames,
+                    recall = result.Recall,
+                    oneVsRestAuc = result.OneVsRestAuc,
+                    confusionMatrix = result.ConfusionMatrix,
+                };
+                Console.WriteLine(JsonSerializer.Serialize(output, new JsonSerializerOptions
+                {
+                    WriteIndented = !parse.GetValue(json),
+                    NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+                }));
+                if (parse.GetValue(report) is { } path) File.WriteAllText(path, Markdown(result, name, parse.GetValue(modelDir)!, parse.GetValue(manifest)!, splitText));
+                return ExitCodes.Success;
+            }
+            catch (MammogramReadException e)
+            {
+                return Fail(e.Message, ExitCodes.BadInput);
+            }
+        });
+        return command;
+    }
+
+    /// <summary>The zero-shot task named on a command line, or null.</summary>
+    internal static ZeroShotTask? ParseTask(string? text) => (text ?? "").Trim().ToLowerInvariant() switch
+    {
+        "density" => ZeroShotTask.Density,
+        "birads" or "bi-rads" => ZeroShotTask.BiRads,
+        "cancer" => ZeroShotTask.Cancer,
+        _ => null,
+    };
+
+    /// <summary>The report as Markdown: summary, per-class table, confusion matrix (rows = true class).</summary>
+    internal static string Markdown(ClassificationReport report, string task, string model, string manifest, string? split)
+    {
+        static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("F3", CultureInfo.InvariantCulture);
+        var md = new StringBuilder();
+        md.AppendLine($"# Zero-shot evaluation: {task}").AppendLine();
+        md.AppendLine($"- Model: `{Path.GetFileName(Path.TrimEndingDirectorySeparator(model))}`");
+        md.AppendLine($"- Manifest: `{Path.GetFileName(manifest)}`, split: {split ?? "all"}, images: {report.Count}");
+        md.AppendLine($"- Accuracy: {F(report.Accuracy)}");
+        md.AppendLine($"- Balanced accuracy: {F(report.BalancedAccuracy)}");
+        md.AppendLine($"- Macro AUC (one vs rest): {F(report.MacroAuc)}").AppendLine();
+        md.AppendLine("## Per class").AppendLine();
+        md.AppendLine("| Class | Images | Recall | AUC (one vs rest) |").AppendLine("|---|---:|---:|---:|");
+        for (int c = 0; c < report.ClassNames.Count; c++)
+            md.AppendLine($"| {report.ClassNames[c]} | {report.ConfusionMatrix[c].Sum()} | {F(report.Recall[c])} | {F(report.OneVsRestAuc[c])} |");
+        md.AppendLine().AppendLine("## Confusion matrix (rows: true class, columns: predicted)").AppendLine();
+        md.AppendLine("| | " + string.Join(" | ", report.ClassNames) + " |");
+        md.AppendLine("|---|" + string.Concat(report.ClassNames.Select(_ => "---:|")));
+        for (int c = 0; c < report.ClassNames.Count; c++)
+            md.AppendLine($"| **{report.ClassNames[c]}** | " + string.Join(" | ", report.ConfusionMatrix[c]) + " |");
+        return md.ToString();
+    }
+
+    private static int Fail(string message, int code)
+    {
+        Console.Error.WriteLine(message);
+        return code;
+    }
+}

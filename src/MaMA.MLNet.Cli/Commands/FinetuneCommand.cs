@@ -1,0 +1,127 @@
+using System.CommandLine;
+using System.Text.Json;
+using MaMA.MLNet.Components;
+using MaMA.MLNet.Data.Captions;
+using MaMA.MLNet.Evaluation;
+using MaMA.MLNet.Imaging;
+using MaMA.MLNet.Imaging.Preprocessing;
+using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Pretraining;
+using Microsoft.ML;
+
+namespace MaMA.MLNet.Cli.Commands;
+
+/// <summary>
+/// <c>mama finetune --model DIR --manifest CSV --task density|birads|cancer --mode probe|full --out FILE.mama.zip
+/// [--steps N]</c>: trains a MaMA classifier on the manifest's labelled images and saves the pipeline
+/// (LoadMammograms then the classifier; input column Path) as a MaMA model file.
+/// </summary>
+public sealed class FinetuneCommand : ICliCommand
+{
+    private sealed class Row
+    {
+        public string Path { get; set; } = "";
+        public string Label { get; set; } = "";
+    }
+
+    private sealed class KeyRow
+    {
+        public string Label { get; set; } = "";
+    }
+
+    /// <inheritdoc />
+    public Command Build()
+    {
+        var modelDir = new Option<string>("--model") { Description = "MaMA model directory.", Required = true };
+        var manifest = new Option<string>("--manifest") { Description = "Manifest CSV.", Required = true };
+        var task = new Option<string>("--task") { Description = "density, birads or cancer.", DefaultValueFactory = _ => "density" };
+        var mode = new Option<string>("--mode") { Description = "probe (frozen encoder) or full.", DefaultValueFactory = _ => "probe" };
+        var output = new Option<string>("--out") { Description = "Model file to write (.mama.zip).", Required = true };
+        var steps = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => 200 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Training batch size.", DefaultValueFactory = _ => 16 };
+        var learningRate = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 5e-4 };
+        var split = new Option<string?>("--split") { Description = "Rows to train on: train, validation or test (default: all rows)." };
+        var validation = new Option<double>("--validation-fraction") { Description = "Held-out fraction for early stopping (0 = none)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of sampling and the split." };
+        var command = new Command("finetune", "Train a MaMA classifier (linear probe or full fine-tuning) on labelled images.")
+            { modelDir, manifest, task, mode, output, steps, batchSize, learningRate, split, validation, seed };
+        command.SetAction(parse =>
+        {
+            var chosen = EvaluateCommand.ParseTask(parse.GetValue(task));
+            if (chosen is null) return Fail($"--task must be density, birads or cancer, got '{parse.GetValue(task)}'.", ExitCodes.Usage);
+            FineTuneMode? chosenMode = (parse.GetValue(mode) ?? "").Trim().ToLowerInvariant() switch
+            {
+                "probe" or "linear-probe" => FineTuneMode.LinearProbe,
+                "full" => FineTuneMode.FullFineTune,
+                _ => null,
+            };
+            if (chosenMode is null) return Fail($"--mode must be probe or full, got '{parse.GetValue(mode)}'.", ExitCodes.Usage);
+            string? splitText = parse.GetValue(split);
+            var splitValue = ManifestLoading.ParseSplit(splitText);
+            if (splitText is not null && splitValue is null) return Fail($"--split must be train, validation or test, got '{splitText}'.", ExitCodes.Usage);
+            var options = new FineTuneOptions
+            {
+                ModelDirectory = parse.GetValue(modelDir)!,
+                Mode = chosenMode.Value,
+                Steps = parse.GetValue(steps),
+                WarmupSteps = Math.Min(10, Math.Max(0, parse.GetValue(steps) / 10)),
+                TrainingBatchSize = parse.GetValue(batchSize),
+                LearningRate = parse.GetValue(learningRate),
+                MinLearningRate = Math.Min(1e-5, parse.GetValue(learningRate)),
+                ValidationFraction = parse.GetValue(validation),
+                Seed = parse.GetValue(seed),
+            };
+            try { options.Validate(); }
+            catch (ArgumentException e) { return Fail(e.Message, ExitCodes.Usage); }
+
+            var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, splitValue);
+            if (records is null) return Fail(error!, ExitCodes.BadInput);
+            var classNames = ZeroShotPrompts.ClassNames(chosen.Value);
+            var rows = records.Select(r => (Record: r, Label: MaMAZeroShotEvaluation.Label(r, chosen.Value)))
+                .Where(x => x.Label is { } l && l >= 0 && l < classNames.Count)
+                .Select(x => new Row { Path = x.Record.ImagePath, Label = classNames[x.Label!.Value] }).ToList();
+            if (rows.Count == 0) return Fail($"No image in the manifest has a {chosen} label.", ExitCodes.BadInput);
+
+            MaMAConfig config;
+            try { config = MaMAConfig.FromJson(File.ReadAllText(Path.Combine(options.ModelDirectory, MaMAModelDirectory.ConfigFile)), options.ModelDirectory); }
+            catch (Exception e) when (e is MaMAModelFormatException or IOException) { return Fail($"{options.ModelDirectory}: {e.Message}", ExitCodes.BadInput); }
+
+            var ml = new MLContext(seed: options.Seed);
+            var data = ml.Data.LoadFromEnumerable(rows);
+            var keyed = ml.Transforms.Conversion.MapValueToKey("Label", keyData: ml.Data.LoadFromEnumerable(classNames.Select(n => new KeyRow { Label = n })))
+                .Fit(data).Transform(data);
+            var loading = new LoadMammogramsOptions { Preprocessing = new PreprocessingOptions { ImageSize = config.Vision.ImageSize } };
+            try
+            {
+                var model = ml.Transforms.LoadMammograms("Image", "Path", loading).Append(ml.MulticlassClassification.Trainers.MaMAFineTune(options)).Fit(keyed);
+                var history = model.LastTransformer.History!;
+                var report = ClassificationEvaluator.Evaluate(model.Transform(keyed), "Label", "Score");
+                ml.Model.SaveMaMA(model, keyed.Schema, parse.GetValue(output)!);
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    task = chosen.Value.ToString().ToLowerInvariant(),
+                    mode = chosenMode.Value.ToString(),
+                    images = rows.Count,
+                    stepsRun = history.StepsRun,
+                    stoppedEarly = history.StoppedEarly,
+                    bestValidationLoss = history.BestValidationLoss,
+                    finalTrainingLoss = history.TrainingLoss[^1],
+                    trainingBalancedAccuracy = report.BalancedAccuracy,
+                    output = parse.GetValue(output),
+                }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+                return ExitCodes.Success;
+            }
+            catch (Exception e) when (e is MammogramReadException or MaMAModelFormatException)
+            {
+                return Fail(e.Message, ExitCodes.BadInput);
+            }
+        });
+        return command;
+    }
+
+    private static int Fail(string message, int code)
+    {
+        Console.Error.WriteLine(message);
+        return code;
+    }
+}

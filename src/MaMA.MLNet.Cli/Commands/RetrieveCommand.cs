@@ -1,0 +1,69 @@
+using System.CommandLine;
+using MaMA.MLNet.Components;
+using MaMA.MLNet.Imaging;
+using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Modeling.Tokenization;
+using MaMA.MLNet.Pretraining;
+using static TorchSharp.torch;
+
+namespace MaMA.MLNet.Cli.Commands;
+
+/// <summary>
+/// <c>mama retrieve --model DIR --manifest CSV --query TEXT [--top K] [--split S]</c>: text-to-image retrieval:
+/// the K manifest images whose embeddings have the highest cosine with the query's, one "rank similarity path" line each.
+/// </summary>
+public sealed class RetrieveCommand : ICliCommand
+{
+    /// <inheritdoc />
+    public Command Build()
+    {
+        var modelDir = new Option<string>("--model") { Description = "MaMA model directory.", Required = true };
+        var manifest = new Option<string>("--manifest") { Description = "Manifest CSV.", Required = true };
+        var query = new Option<string>("--query") { Description = "The text to search with.", Required = true };
+        var top = new Option<int>("--top") { Description = "How many images to list.", DefaultValueFactory = _ => 5 };
+        var split = new Option<string?>("--split") { Description = "train, validation or test (default: all rows)." };
+        var command = new Command("retrieve", "Find the manifest images closest to a text query.") { modelDir, manifest, query, top, split };
+        command.SetAction(parse =>
+        {
+            int k = parse.GetValue(top);
+            if (k < 1) return Fail($"--top must be at least 1, got {k}.", ExitCodes.Usage);
+            if (string.IsNullOrWhiteSpace(parse.GetValue(query))) return Fail("--query must not be empty.", ExitCodes.Usage);
+            string? splitText = parse.GetValue(split);
+            var splitValue = ManifestLoading.ParseSplit(splitText);
+            if (splitText is not null && splitValue is null) return Fail($"--split must be train, validation or test, got '{splitText}'.", ExitCodes.Usage);
+            var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, splitValue);
+            if (records is null) return Fail(error!, ExitCodes.BadInput);
+            LoadedMaMAModel loaded;
+            try { loaded = MaMAModelDirectory.Load(parse.GetValue(modelDir)!); }
+            catch (Exception e) when (e is MaMAModelFormatException or TokenizerFileException or IOException) { return Fail(e.Message, ExitCodes.BadInput); }
+            using var model = loaded.Model;
+            try
+            {
+                using var scope = NewDisposeScope();
+                var images = MaMAZeroShotEvaluation.EmbedImages(model, records).to(ScalarType.Float32).contiguous();
+                int width = (int)images.shape[1];
+                var flat = images.data<float>().ToArray();
+                var candidates = Enumerable.Range(0, records.Count).Select(i => flat.AsSpan(i * width, width).ToArray()).ToList();
+                // Without a tokenizer folder the model uses GPT-2's (as mama zeroshot does).
+                var tokens = (loaded.Tokenizer ?? MaMATokenizer.CreateGpt2()).EncodeCaptions([parse.GetValue(query)!], model.Config.TextMaxLength);
+                var (ids, mask) = tokens.ToTensors();
+                var text = model.EncodeTexts(ids, mask).to(ScalarType.Float32).contiguous().data<float>().ToArray();
+                var hits = EmbeddingRetrieval.TopK(text, candidates, Math.Min(k, candidates.Count));
+                for (int rank = 0; rank < hits.Count; rank++)
+                    Console.WriteLine(FormattableString.Invariant($"{rank + 1}\t{hits[rank].Similarity:F4}\t{records[hits[rank].Index].ImagePath}"));
+                return ExitCodes.Success;
+            }
+            catch (MammogramReadException e)
+            {
+                return Fail(e.Message, ExitCodes.BadInput);
+            }
+        });
+        return command;
+    }
+
+    private static int Fail(string message, int code)
+    {
+        Console.Error.WriteLine(message);
+        return code;
+    }
+}
