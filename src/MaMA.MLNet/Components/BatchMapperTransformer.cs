@@ -32,8 +32,8 @@ public abstract class BatchMapperTransformer<TOptions> : IMaMATransformer, IDisp
     /// <summary>The mapper that computes the added columns.</summary>
     private protected abstract IBatchMapper CreateMapper();
 
-    /// <summary>False: rows are computed in batches; use <see cref="Transform"/> on an IDataView.</summary>
-    public bool IsRowToRowMapper => false;
+    /// <summary>True: prediction engines work (a row is a batch of one); <see cref="Transform"/> batches for throughput.</summary>
+    public bool IsRowToRowMapper => true;
 
     /// <inheritdoc />
     public abstract string Kind { get; }
@@ -55,9 +55,9 @@ public abstract class BatchMapperTransformer<TOptions> : IMaMATransformer, IDisp
         return new BatchMappedDataView(input, CreateMapper());
     }
 
-    /// <summary>Not supported: this transformer maps rows in batches.</summary>
+    /// <summary>The one-row mapper prediction engines use.</summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
-        throw new NotSupportedException($"{GetType().Name} maps rows in batches; call Transform on an IDataView instead of a prediction engine.");
+        new BatchMapperRowMapper(inputSchema ?? throw new ArgumentNullException(nameof(inputSchema)), CreateMapper());
 
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
         throw new NotSupportedException("ML.NET's Model.Save cannot hold MaMA transformers; save the pipeline with mlContext.Model.SaveMaMA(...).");

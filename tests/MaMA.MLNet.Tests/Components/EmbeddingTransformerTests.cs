@@ -1,3 +1,4 @@
+using MaMA.MLNet.Samples;
 using MaMA.MLNet.Components;
 using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Tests.Components.Support;

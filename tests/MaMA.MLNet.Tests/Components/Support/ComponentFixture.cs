@@ -1,3 +1,4 @@
+using MaMA.MLNet.Samples;
 using MaMA.MLNet.Imaging;
 using MaMA.MLNet.Imaging.Preprocessing;
 using Microsoft.ML;
