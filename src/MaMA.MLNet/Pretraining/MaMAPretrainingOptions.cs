@@ -5,6 +5,24 @@ namespace MaMA.MLNet.Pretraining;
 /// <summary>Settings of a MaMA pretraining run (<see cref="MaMAPretraining"/>, the <c>mama pretrain</c> command and the estimator).</summary>
 public sealed record MaMAPretrainingOptions
 {
+    /// <summary>
+    /// The settings that make the tiny preset learn from scratch on the phantom in minutes on a CPU (measured in
+    /// docs/notes/learning.md): whole text encoder trained (a random frozen GPT-2 base with LoRA cannot learn),
+    /// 84 px images, batch 32, lr 1e-3 with a short warm-up, the late losses from step 20.
+    /// </summary>
+    public static MaMAPretrainingOptions TinyFromScratch(string outputDirectory) => new()
+    {
+        Preset = "tiny",
+        Config = MaMAConfig.Tiny with { Vision = MaMAConfig.Tiny.Vision with { ImageSize = 84 } },
+        TrainWholeTextEncoder = true,
+        OutputDirectory = outputDirectory,
+        Steps = 600,
+        BatchSize = 32,
+        LearningRate = 1e-3,
+        WarmupSteps = 20,
+        LateStartStep = 20,
+    };
+
     /// <summary>Model preset (<see cref="MaMAConfig.PresetNames"/>); ignored when <see cref="Config"/> is set.</summary>
     public string Preset { get; init; } = "tiny";
 
