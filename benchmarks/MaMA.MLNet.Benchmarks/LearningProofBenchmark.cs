@@ -16,12 +16,13 @@ namespace MaMA.MLNet.Benchmarks;
 /// model on the held-out images, pretrains with the tiny defaults for a wall-clock budget, and measures again.
 /// With <c>--ablation</c> a second run with the multi-view and local losses off is measured the same way.
 /// Writes <c>loss-curve.csv</c> (and <c>loss-curve-ablation.csv</c>) per step into the output folder.
+/// <c>--diagnose</c> only prints how alike a fresh model's image and text embeddings are (the collapse check).
 /// </summary>
 public sealed class LearningProofBenchmark : IBenchmark
 {
     public string Name => "learning-proof";
     public string Description =>
-        "tiny preset from scratch on phantom studies: zero-shot density + retrieval before/after; [--studies 500] [--eval-studies 100] [--minutes 15] [--steps S] [--batch-size B] [--lr X] [--warmup W] [--late-start S] [--image-size P] [--ablation] [--out DIR]";
+        "tiny preset from scratch on phantom studies: zero-shot density + retrieval before/after; [--studies 500] [--eval-studies 100] [--minutes 15] [--steps S] [--batch-size B] [--lr X] [--warmup W] [--late-start S] [--mask-probability P] [--image-size P] [--ablation] [--diagnose] [--out DIR]";
 
     public int Run(string[] args)
     {
@@ -51,6 +52,7 @@ public sealed class LearningProofBenchmark : IBenchmark
             LearningRate = a.Double("--lr", defaults.LearningRate),
             LateStartStep = a.Long("--late-start", defaults.LateStartStep ?? 20),
             WarmupSteps = a.Long("--warmup", defaults.WarmupSteps ?? 20),
+            MaskProbability = a.Double("--mask-probability", defaults.MaskProbability),
             Config = defaults.ResolveConfig() is var c ? c with { Vision = c.Vision with { ImageSize = imageSize } } : null,
             CheckpointEvery = 0,
         };
@@ -58,6 +60,11 @@ public sealed class LearningProofBenchmark : IBenchmark
         if (ablation)
             runs.Add(("CLIP only", options with { OutputDirectory = Path.Combine(output, "run-ablation"), MultiView = false, LocalAlignment = false }, "loss-curve-ablation.csv"));
 
+        if (a.Flag("--diagnose"))
+        {
+            Diagnose(options, heldOut.Take(32).ToList());
+            return 0;
+        }
         var before = Evaluate(options, heldOut, fresh: true);
         Console.WriteLine($"{"model",-22} {"steps",6} {"minutes",8} {"density bal. acc",17} {"i2t top-1",10} (chance 0.25 / {1.0 / heldOut.Count:F4})");
         Console.WriteLine($"{"fresh (before)",-22} {0,6} {0,8:F1} {before.Density,17:F3} {before.Top1,10:F4}");
@@ -73,6 +80,31 @@ public sealed class LearningProofBenchmark : IBenchmark
         }
         Console.WriteLine($"loss curves in {output}; total {clock.Elapsed.TotalMinutes:F1} min");
         return 0;
+    }
+
+    // How alike a fresh model's embeddings are across different images and captions (a collapse check).
+    private static void Diagnose(MaMAPretrainingOptions options, IReadOnlyList<MammogramRecord> records)
+    {
+        var config = options.ResolveConfig();
+        var tokenizer = MaMAPretraining.CreateTokenizer(options, config);
+        TorchRuntime.Seed(options.Seed);
+        using var model = new MaMAModel(config);
+        model.eval();
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var noGrad = TorchSharp.torch.no_grad();
+        var images = MaMAZeroShotEvaluation.EmbedImages(model, records);
+        var captions = records.Select(r => StructuredCaptionBuilder.Unmasked.Build(r, null)).ToList();
+        var (ids, mask) = tokenizer.EncodeCaptions(captions, config.TextMaxLength).ToTensors();
+        var texts = model.EncodeTexts(ids, mask);
+        int n = records.Count;
+        double Off(TorchSharp.torch.Tensor e)
+        {
+            var g = e.matmul(e.t());
+            return (g.sum().item<float>() - g.diagonal().sum().item<float>()) / (n * (n - 1));
+        }
+        Console.WriteLine($"mean off-diagonal cosine over {n}: images {Off(images):F5}, texts {Off(texts):F5}; caption tokens {mask.sum(1).to(TorchSharp.torch.ScalarType.Float32).mean().item<float>():F0}");
+        Console.WriteLine($"image embedding std over the batch (mean over dims) {images.std(0).mean().item<float>():G4}, text {texts.std(0).mean().item<float>():G4}");
+        Console.WriteLine("caption 0: " + captions[0]);
     }
 
     // fresh: the model MaMAPretraining.Run starts from (same seed, same config); else the saved model directory.
