@@ -104,7 +104,14 @@ public sealed class LearningProofBenchmark : IBenchmark
         }
         Console.WriteLine($"mean off-diagonal cosine over {n}: images {Off(images):F5}, texts {Off(texts):F5}; caption tokens {mask.sum(1).to(TorchSharp.torch.ScalarType.Float32).mean().item<float>():F0}");
         Console.WriteLine($"image embedding std over the batch (mean over dims) {images.std(0).mean().item<float>():G4}, text {texts.std(0).mean().item<float>():G4}");
-        Console.WriteLine("caption 0: " + captions[0]);
+        // The same images through the ViT alone: which pooling keeps them apart at init?
+        int size = config.Vision.ImageSize;
+        var preprocessor = new MaMA.MLNet.Imaging.Preprocessing.MammogramPreprocessor(new MaMA.MLNet.Imaging.Preprocessing.PreprocessingOptions { ImageSize = size });
+        var pixels = records.SelectMany(r => MaMAZeroShotEvaluation.EvalPixels(r, preprocessor)).ToArray();
+        var vit = model.ImageEncoder.Backbone.forward(TorchSharp.torch.tensor(pixels, [n, 3, size, size]));
+        var unit = (TorchSharp.torch.Tensor t) => TorchSharp.torch.nn.functional.normalize(t, p: 2, dim: -1);
+        Console.WriteLine($"ViT features, mean pairwise cosine: pre-norm mean (used) {Off(unit(vit.PooledFeature)):F5}, CLS after norm {Off(unit(vit.ClsToken)):F5}, " +
+                          $"mean of normed patch tokens {Off(unit(vit.PatchTokens.mean([1]))):F5}, centred normed patch tokens flattened {Off(unit((vit.PatchTokens - vit.PatchTokens.mean([0], keepdim: true)).flatten(1))):F5}");
     }
 
     // fresh: the model MaMAPretraining.Run starts from (same seed, same config); else the saved model directory.
