@@ -134,21 +134,25 @@ public sealed class LearningProofBenchmark : IBenchmark
         }
     }
 
-    /// <summary>One CSV line per optimiser step: step, elapsed seconds, learning rate, total and each loss term.</summary>
-    private sealed class LossCurve(string path) : IProgress<TrainingProgress>, IDisposable
+    /// <summary>
+    /// The loss curve in long form, one line per step and term (the late terms appear only from their start step):
+    /// step, elapsed seconds, learning rate, term ("total" or a loss name), value.
+    /// </summary>
+    private sealed class LossCurve : IProgress<TrainingProgress>, IDisposable
     {
-        private readonly StreamWriter writer = new(path);
-        private bool headerWritten;
+        private readonly StreamWriter writer;
+
+        public LossCurve(string path)
+        {
+            writer = new StreamWriter(path);
+            writer.WriteLine("step,elapsed_s,lr,term,value");
+        }
 
         public void Report(TrainingProgress p)
         {
-            if (!headerWritten)
-            {
-                writer.WriteLine("step,elapsed_s,lr,total," + string.Join(",", p.Losses.Keys));
-                headerWritten = true;
-            }
-            var values = new[] { p.Elapsed.TotalSeconds, p.LearningRate, p.TotalLoss }.Concat(p.Losses.Values);
-            writer.WriteLine(p.Step.ToString(CultureInfo.InvariantCulture) + "," + string.Join(",", values.Select(v => v.ToString("G6", CultureInfo.InvariantCulture))));
+            string prefix = string.Create(CultureInfo.InvariantCulture, $"{p.Step},{p.Elapsed.TotalSeconds:G6},{p.LearningRate:G6},");
+            writer.WriteLine(prefix + "total," + p.TotalLoss.ToString("G6", CultureInfo.InvariantCulture));
+            foreach (var (term, value) in p.Losses) writer.WriteLine(prefix + term + "," + value.ToString("G6", CultureInfo.InvariantCulture));
             writer.Flush();
             if (p.Step % 10 == 0) Console.WriteLine($"  step {p.Step} loss {p.TotalLoss:F4} lr {p.LearningRate:G3} {p.SamplesPerSecond:F1} img/s");
         }
