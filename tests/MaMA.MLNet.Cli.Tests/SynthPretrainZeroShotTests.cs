@@ -31,6 +31,10 @@ public sealed class SynthPretrainZeroShotTests
             string model = Path.Combine(dir, "run", "model");
             Assert.IsTrue(File.Exists(Path.Combine(model, "config.json")));
             Assert.IsTrue(File.Exists(Path.Combine(model, "tokenizer", "vocab.json")));
+            // Unset options take the tiny from-scratch defaults: whole text encoder trained, 84 px images.
+            var savedConfig = MaMA.MLNet.Modeling.MaMA.MaMAConfig.FromJson(File.ReadAllText(Path.Combine(model, "config.json")));
+            Assert.AreEqual(84, savedConfig.Vision.ImageSize);
+            Assert.IsNull(savedConfig.Lora);
             Assert.AreEqual(2, File.ReadAllLines(Path.Combine(dir, "run", "training-log.jsonl")).Length);
 
             var output = new StringWriter();

@@ -9,7 +9,8 @@ namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
 /// <c>mama pretrain --manifest CSV --preset NAME --out DIR [--steps N] [--minutes M] [--resume] [--batch-size B]
-/// [--lr X] [--seed S] [--no-multiview] [--no-local] [--late-start S] [--full-text]</c>: trains on the manifest's
+/// [--lr X] [--seed S] [--no-multiview] [--no-local] [--late-start S] [--warmup W] [--image-size P] [--full-text]</c>.
+/// Unset values take the preset's defaults (<see cref="MaMAPretrainingOptions.TinyFromScratch"/> for tiny): trains on the manifest's
 /// train split (all rows when it has none) and writes DIR/model, DIR/checkpoints and DIR/training-log.jsonl.
 /// Progress is one line per reported step.
 /// </summary>
@@ -21,20 +22,22 @@ public sealed class PretrainCommand : ICliCommand
         var manifest = new Option<string>("--manifest") { Description = "Manifest CSV.", Required = true };
         var preset = new Option<string>("--preset") { Description = "Model preset: tiny or mama-base.", DefaultValueFactory = _ => "tiny" };
         var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
-        var steps = new Option<long>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => 1000 };
+        var steps = new Option<long?>("--steps") { Description = "Optimiser steps (tiny: 600, else 1000)." };
         var minutes = new Option<double?>("--minutes") { Description = "Stop after this many minutes." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
-        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 16 };
-        var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 1e-3 };
+        var batch = new Option<int?>("--batch-size") { Description = "Images per step (tiny: 32, else 16)." };
+        var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default 1e-3)." };
         var seed = new Option<long>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 42 };
         var noMultiView = new Option<bool>("--no-multiview") { Description = "Switch the multi-view losses off." };
         var noLocal = new Option<bool>("--no-local") { Description = "Switch the local alignment loss off." };
-        var lateStart = new Option<long?>("--late-start") { Description = "Step at which multi-view and local losses start (default 10 % of --steps)." };
-        var fullText = new Option<bool>("--full-text") { Description = "Train the whole text encoder instead of LoRA (from scratch)." };
+        var lateStart = new Option<long?>("--late-start") { Description = "Step at which multi-view and local losses start (tiny: 20, else 10 % of --steps)." };
+        var warmup = new Option<long?>("--warmup") { Description = "Warm-up steps (tiny: 20, else 10 % of --steps)." };
+        var imageSize = new Option<int?>("--image-size") { Description = "Image size in pixels, a multiple of the patch size (tiny: 84)." };
+        var fullText = new Option<bool>("--full-text") { Description = "Train the whole text encoder instead of LoRA (from scratch; always on for tiny)." };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer folder (default: bundled GPT-2)." };
         var command = new Command("pretrain", "Pretrain a MaMA model on a manifest.")
         {
-            manifest, preset, output, steps, minutes, resume, batch, lr, seed, noMultiView, noLocal, lateStart, fullText, tokenizer,
+            manifest, preset, output, steps, minutes, resume, batch, lr, seed, noMultiView, noLocal, lateStart, warmup, imageSize, fullText, tokenizer,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
 
@@ -47,22 +50,31 @@ public sealed class PretrainCommand : ICliCommand
             MaMAPretrainingOptions options;
             try
             {
-                options = new MaMAPretrainingOptions
+                string presetName = parse.GetValue(preset)!;
+                string outputDirectory = parse.GetValue(output)!;
+                // The tiny preset is trained from scratch: its defaults are the short-run settings (docs/notes/learning.md).
+                var defaults = presetName == "tiny"
+                    ? MaMAPretrainingOptions.TinyFromScratch(outputDirectory)
+                    : new MaMAPretrainingOptions { Preset = presetName, OutputDirectory = outputDirectory };
+                var config = defaults.ResolveConfig();
+                if (parse.GetValue(imageSize) is { } size) config = config with { Vision = config.Vision with { ImageSize = size } };
+                long stepCount = parse.GetValue(steps) ?? defaults.Steps;
+                options = defaults with
                 {
-                    Preset = parse.GetValue(preset)!,
-                    OutputDirectory = parse.GetValue(output)!,
-                    Steps = parse.GetValue(steps),
+                    Config = config,
+                    Steps = stepCount,
                     Minutes = parse.GetValue(minutes),
                     Resume = parse.GetValue(resume),
-                    BatchSize = parse.GetValue(batch),
-                    LearningRate = parse.GetValue(lr),
+                    BatchSize = parse.GetValue(batch) ?? defaults.BatchSize,
+                    LearningRate = parse.GetValue(lr) ?? defaults.LearningRate,
                     Seed = parse.GetValue(seed),
                     MultiView = !parse.GetValue(noMultiView),
                     LocalAlignment = !parse.GetValue(noLocal),
-                    LateStartStep = parse.GetValue(lateStart),
-                    TrainWholeTextEncoder = parse.GetValue(fullText),
+                    LateStartStep = parse.GetValue(lateStart) ?? defaults.LateStartStep,
+                    WarmupSteps = parse.GetValue(warmup) ?? defaults.WarmupSteps,
+                    TrainWholeTextEncoder = defaults.TrainWholeTextEncoder || parse.GetValue(fullText),
                     TokenizerDirectory = parse.GetValue(tokenizer),
-                    CheckpointEvery = Math.Max(1, parse.GetValue(steps) / 4),
+                    CheckpointEvery = Math.Max(1, stepCount / 4),
                 };
                 options.Validate();
             }

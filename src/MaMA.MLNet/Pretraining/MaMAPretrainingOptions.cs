@@ -5,6 +5,25 @@ namespace MaMA.MLNet.Pretraining;
 /// <summary>Settings of a MaMA pretraining run (<see cref="MaMAPretraining"/>, the <c>mama pretrain</c> command and the estimator).</summary>
 public sealed record MaMAPretrainingOptions
 {
+    /// <summary>
+    /// Defaults for a short from-scratch run of the tiny preset on a CPU: whole text encoder trained (a random
+    /// frozen GPT-2 base with LoRA has nothing to adapt), 84 px images (the phantom's density shows at that size),
+    /// batch 32 (more negatives), lr 1e-3 with a short warm-up, the late losses from step 20 (a run of minutes has
+    /// only a few hundred steps). These do not yet make the tiny model leave chance: see docs/notes/learning.md.
+    /// </summary>
+    public static MaMAPretrainingOptions TinyFromScratch(string outputDirectory) => new()
+    {
+        Preset = "tiny",
+        Config = MaMAConfig.Tiny with { Vision = MaMAConfig.Tiny.Vision with { ImageSize = 84 } },
+        TrainWholeTextEncoder = true,
+        OutputDirectory = outputDirectory,
+        Steps = 600,
+        BatchSize = 32,
+        LearningRate = 1e-3,
+        WarmupSteps = 20,
+        LateStartStep = 20,
+    };
+
     /// <summary>Model preset (<see cref="MaMAConfig.PresetNames"/>); ignored when <see cref="Config"/> is set.</summary>
     public string Preset { get; init; } = "tiny";
 
