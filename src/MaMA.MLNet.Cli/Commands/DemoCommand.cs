@@ -211,12 +211,15 @@ public sealed class DemoCommand : ICliCommand
         return code;
     }
 
-    /// <summary>One progress line every <c>every</c> steps and at the last one.</summary>
+    /// <summary>A progress line every <c>every</c> steps, at the last one, and at least every 15 s on a slow machine.</summary>
     private sealed class StepLines(Stopwatch clock, long every) : IProgress<TrainingProgress>
     {
+        private TimeSpan _last;
+
         public void Report(TrainingProgress p)
         {
-            if (p.Step % every != 0 && p.Step != p.TotalSteps) return;
+            if (p.Step % every != 0 && p.Step != p.TotalSteps && clock.Elapsed - _last < TimeSpan.FromSeconds(15)) return;
+            _last = clock.Elapsed;
             Progress(clock, $"      step {p.Step}/{p.TotalSteps} loss={p.TotalLoss:F4} lr={p.LearningRate:G3} {p.SamplesPerSecond:F1} img/s");
         }
     }
