@@ -37,13 +37,16 @@ cat > "$work/nuget.config" <<XML
 XML
 cd "$work"
 dotnet run -c Release -p:MaMAPackageVersion="$version" --nologo
-readelf -V -W bin/Release/net10.0/runtimes/linux-x64/native/libLibTorchSharp.so | grep -q "GLIBCXX_3.4.32  Flags: WEAK" \
+# Captured first: `readelf | grep -q` under pipefail fails at random when grep exits early and readelf gets SIGPIPE.
+versions=$(readelf -V -W bin/Release/net10.0/runtimes/linux-x64/native/libLibTorchSharp.so)
+grep -q "GLIBCXX_3.4.32  Flags: WEAK" <<<"$versions" \
   || { echo "consumer: libLibTorchSharp.so in the consumer's output is not patched" >&2; exit 1; }
 echo "consumer: the packaged native fix was applied"
 
 if [ "${MAMA_CONSUMPTION_TOOL:-0}" = "1" ]; then
   dotnet pack "$repo/src/MaMA.MLNet.Cli/MaMA.MLNet.Cli.csproj" -c "$config" -o "$feed" -p:Version="$version" --nologo -v quiet
   dotnet tool install --tool-path "$work/tool" --add-source "$feed" MaMA.MLNet.Cli --version "$version"
-  "$work/tool/mama" --help | grep -q "demo" || { echo "consumer: the installed mama tool did not list its commands" >&2; exit 1; }
+  help=$("$work/tool/mama" --help)
+  grep -q "demo" <<<"$help" || { echo "consumer: the installed mama tool did not list its commands" >&2; exit 1; }
   echo "consumer: the mama tool installed from the feed and ran"
 fi
