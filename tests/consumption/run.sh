@@ -45,7 +45,8 @@ echo "consumer: the packaged native fix was applied"
 
 if [ "${MAMA_CONSUMPTION_TOOL:-0}" = "1" ]; then
   dotnet pack "$repo/src/MaMA.MLNet.Cli/MaMA.MLNet.Cli.csproj" -c "$config" -o "$feed" -p:Version="$version" --nologo -v quiet
-  dotnet tool install --tool-path "$work/tool" --add-source "$feed" MaMA.MLNet.Cli --version "$version"
+  # The work folder's nuget.config maps MaMA.* to the feed (--add-source cannot be combined with source mapping).
+  dotnet tool install --tool-path "$work/tool" --configfile "$work/nuget.config" MaMA.MLNet.Cli --version "$version"
   help=$("$work/tool/mama" --help)
   grep -q "demo" <<<"$help" || { echo "consumer: the installed mama tool did not list its commands" >&2; exit 1; }
   echo "consumer: the mama tool installed from the feed and ran"
