@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # NuGet consumption test: packs the shipped libraries into a local folder feed, then builds and runs a fresh
 # console project outside the repository that restores our packages from that feed only (package source
-# mapping) and everything else from the machine's configured sources. Exit 0 when the consumer ran.
+# mapping) and everything else from the machine's configured sources. The consumer references the main package
+# MaMA.MLNet and runs LoadMammograms -> MaMAImageEmbedding (TorchSharp) on phantom PNGs. Exit 0 when it ran.
+# With MAMA_CONSUMPTION_TOOL=1 it also packs the mama tool (about 2-3 extra minutes: a 150 MB package),
+# installs it from the feed into a tool path and runs `mama --help`.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 config=${CONFIGURATION:-Release}
@@ -14,7 +17,7 @@ trap cleanup EXIT
 
 mkdir -p "$feed"
 for project in "$repo"/src/*/*.csproj; do
-  # The command-line tool is packed by its own step (it is a .NET tool, not a library).
+  # The command-line tool is packed by its own (optional) step below: it is a .NET tool, not a library.
   case "$project" in *Cli*) continue ;; esac
   dotnet pack "$project" -c "$config" -o "$feed" -p:Version="$version" --nologo -v quiet
 done
@@ -34,9 +37,17 @@ cat > "$work/nuget.config" <<XML
 XML
 cd "$work"
 dotnet run -c Release -p:MaMAPackageVersion="$version" --nologo
-# Read readelf's whole output first: `readelf | grep -q` under pipefail fails whenever grep exits before readelf
-# has finished writing (SIGPIPE), which made this check flaky.
+# Captured first: `readelf | grep -q` under pipefail fails at random when grep exits early and readelf gets SIGPIPE.
 versions=$(readelf -V -W bin/Release/net10.0/runtimes/linux-x64/native/libLibTorchSharp.so)
 grep -q "GLIBCXX_3.4.32  Flags: WEAK" <<<"$versions" \
   || { echo "consumer: libLibTorchSharp.so in the consumer's output is not patched" >&2; exit 1; }
 echo "consumer: the packaged native fix was applied"
+
+if [ "${MAMA_CONSUMPTION_TOOL:-0}" = "1" ]; then
+  dotnet pack "$repo/src/MaMA.MLNet.Cli/MaMA.MLNet.Cli.csproj" -c "$config" -o "$feed" -p:Version="$version" --nologo -v quiet
+  # The work folder's nuget.config maps MaMA.* to the feed (--add-source cannot be combined with source mapping).
+  dotnet tool install --tool-path "$work/tool" --configfile "$work/nuget.config" MaMA.MLNet.Cli --version "$version"
+  help=$("$work/tool/mama" --help)
+  grep -q "demo" <<<"$help" || { echo "consumer: the installed mama tool did not list its commands" >&2; exit 1; }
+  echo "consumer: the mama tool installed from the feed and ran"
+fi

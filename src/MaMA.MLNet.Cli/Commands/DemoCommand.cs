@@ -1,0 +1,295 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using MaMA.MLNet.Data.Captions;
+using MaMA.MLNet.Data.Manifest;
+using MaMA.MLNet.Data.Phantom;
+using MaMA.MLNet.Evaluation;
+using MaMA.MLNet.Imaging.Preprocessing;
+using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Modeling.Tokenization;
+using MaMA.MLNet.Onnx;
+using MaMA.MLNet.Onnx.Graph;
+using MaMA.MLNet.Onnx.Vision;
+using MaMA.MLNet.Onnx.Weights;
+using MaMA.MLNet.Pretraining;
+using MaMA.MLNet.Training;
+using Microsoft.ML.OnnxRuntime;
+using static TorchSharp.torch;
+
+namespace MaMA.MLNet.Cli.Commands;
+
+/// <summary>
+/// <c>mama demo [--out DIR] [--studies N] [--minutes M] [--steps N] [--batch-size B] [--size WxH] [--seed S]</c>:
+/// the whole story on one machine with nothing downloaded: a phantom data set, pretraining of the tiny preset,
+/// zero-shot density and cancer on the held-out studies, the image encoder exported to ONNX and checked against
+/// ONNX Runtime, and DIR/report.md with every number. Each stage reuses the library code the other commands use.
+/// </summary>
+public sealed class DemoCommand : ICliCommand
+{
+    /// <summary>Largest |ONNX Runtime - TorchSharp| embedding difference the ONNX check accepts (float32).</summary>
+    public const double OnnxTolerance = 1e-4;
+
+    /// <summary>File name of the report inside the output folder.</summary>
+    public const string ReportFile = "report.md";
+
+    /// <summary>File name of the exported image encoder inside the output folder.</summary>
+    public const string OnnxFile = "image_encoder.onnx";
+
+    /// <inheritdoc />
+    public Command Build()
+    {
+        var output = new Option<string>("--out") { Description = "Output folder (data/, run/, image_encoder.onnx, report.md).", DefaultValueFactory = _ => "mama-demo" };
+        var studies = new Option<int>("--studies") { Description = "Phantom studies (four images each; 70 % train).", DefaultValueFactory = _ => 40 };
+        var minutes = new Option<double>("--minutes") { Description = "Pretraining time budget in minutes.", DefaultValueFactory = _ => 5 };
+        var steps = new Option<long>("--steps") { Description = "Pretraining steps at most (the time budget may stop it first).", DefaultValueFactory = _ => 300 };
+        var batch = new Option<int>("--batch-size") { Description = "Images per step (lowered to the train set size).", DefaultValueFactory = _ => 16 };
+        var size = new Option<string>("--size") { Description = "Phantom image size WxH.", DefaultValueFactory = _ => "128x160" };
+        var seed = new Option<int>("--seed") { Description = "Random seed of data and training.", DefaultValueFactory = _ => 1 };
+        var command = new Command("demo", "End-to-end demo: phantom data, tiny pretraining, zero-shot evaluation, ONNX export, report.md.")
+        {
+            output, studies, minutes, steps, batch, size, seed,
+        };
+        command.SetAction((parse, cancellationToken) => Task.FromResult(Run(new DemoSettings(
+            parse.GetValue(output)!, parse.GetValue(studies), parse.GetValue(minutes), parse.GetValue(steps),
+            parse.GetValue(batch), parse.GetValue(size) ?? "", parse.GetValue(seed)), cancellationToken)));
+        return command;
+    }
+
+    /// <summary>The demo's settings as parsed from the command line.</summary>
+    private sealed record DemoSettings(string Output, int Studies, double Minutes, long Steps, int BatchSize, string Size, int Seed);
+
+    private static int Run(DemoSettings s, CancellationToken cancellationToken)
+    {
+        if (s.Studies < 2) return Fail($"--studies must be at least 2 (some to train on, some held out), got {s.Studies}.", ExitCodes.Usage);
+        if (!(s.Minutes > 0)) return Fail($"--minutes must be positive, got {s.Minutes}.", ExitCodes.Usage);
+        if (s.Steps < 1) return Fail($"--steps must be at least 1, got {s.Steps}.", ExitCodes.Usage);
+        if (s.BatchSize < 2) return Fail($"--batch-size must be at least 2 (contrastive pairs), got {s.BatchSize}.", ExitCodes.Usage);
+        var parts = s.Size.Split('x', 'X');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out int w) || !int.TryParse(parts[1], out int h) || w < 32 || h < 32 || w > 4096 || h > 4096)
+            return Fail($"--size must be WxH with each side in [32, 4096], got '{s.Size}'.", ExitCodes.Usage);
+
+        var clock = Stopwatch.StartNew();
+        string root = Directory.CreateDirectory(s.Output).FullName;
+        var report = new DemoReport(s);
+
+        // 1. Data.
+        Progress(clock, $"[1/5] Generating {s.Studies} phantom studies ({w}x{h}) -> {Path.Combine(root, "data")}");
+        var records = new PhantomGenerator(new PhantomOptions { Width = w, Height = h, Seed = s.Seed }).WriteDataset(Path.Combine(root, "data"), s.Studies);
+        var train = records.Where(r => r.Split == DatasetSplit.Train).ToList();
+        var heldOut = records.Where(r => r.Split != DatasetSplit.Train).ToList();
+        // A tiny data set may put every study in one split; keep at least one study out for evaluation.
+        if (train.Count == 0 || heldOut.Count == 0)
+        {
+            var lastStudy = records[^1].StudyId;
+            train = records.Where(r => r.StudyId != lastStudy).ToList();
+            heldOut = records.Where(r => r.StudyId == lastStudy).ToList();
+        }
+        report.Data(records.Count, train.Count, heldOut.Count);
+        Progress(clock, $"      {train.Count} train images, {heldOut.Count} held-out images");
+
+        // 2. Pretraining (the pretrain command's code path, tiny preset defaults).
+        int batchSize = Math.Min(s.BatchSize, train.Count);
+        if (batchSize < 2) return Fail($"only {train.Count} training image(s); use more --studies.", ExitCodes.Usage);
+        var options = new MaMAPretrainingOptions
+        {
+            Preset = "tiny",
+            OutputDirectory = Path.Combine(root, "run"),
+            Steps = s.Steps,
+            Minutes = s.Minutes,
+            BatchSize = batchSize,
+            Seed = s.Seed,
+            CheckpointEvery = s.Steps,
+        };
+        Progress(clock, $"[2/5] Pretraining tiny for up to {s.Steps} steps / {s.Minutes:G3} min, batch {batchSize} -> {options.OutputDirectory}");
+        MaMAPretrainingResult trained;
+        var trainClock = Stopwatch.StartNew();
+        try
+        {
+            trained = MaMAPretraining.Run(train, options, new StepLines(clock, Math.Max(1, s.Steps / 20)), cancellationToken);
+        }
+        catch (Exception e) when (e is ArgumentException or BatchPreparationException)
+        {
+            return Fail($"pretraining failed: {e.Message} {e.InnerException?.Message}", ExitCodes.InternalError);
+        }
+        if (trained.Training.StopReason == TrainingStopReason.Cancelled) return Fail("cancelled.", ExitCodes.Cancelled);
+        report.Training(trained, trainClock.Elapsed);
+        Progress(clock, $"      stopped ({trained.Training.StopReason}) at step {trained.Training.Step}");
+
+        // 3. Zero-shot evaluation on the held-out studies, from the saved model as a user would load it.
+        Progress(clock, "[3/5] Zero-shot evaluation on the held-out images");
+        var loaded = MaMAModelDirectory.Load(trained.ModelDirectory);
+        using var model = loaded.Model;
+        model.eval();
+        var tokenizer = loaded.Tokenizer ?? MaMATokenizer.CreateGpt2();
+        foreach (var task in new[] { ZeroShotTask.Density, ZeroShotTask.Cancer })
+        {
+            var result = MaMAZeroShotEvaluation.Classify(model, tokenizer, heldOut, task);
+            report.ZeroShot(task, result);
+            Progress(clock, result is null
+                ? $"      {task}: no labelled held-out image"
+                : $"      {task}: accuracy {result.Accuracy:F3}, balanced accuracy {result.BalancedAccuracy:F3}, macro AUC {Format(result.MacroAuc)} (n={result.Count})");
+        }
+        double retrieval = MaMAZeroShotEvaluation.ImageToTextTop1(model, tokenizer, heldOut);
+        report.Retrieval(retrieval, heldOut.Count);
+        Progress(clock, $"      image-to-caption top-1 {retrieval:F3} (chance about {1.0 / heldOut.Count:F3})");
+
+        // 4. ONNX export of the image encoder, checked against the TorchSharp model in ONNX Runtime.
+        string onnxPath = Path.Combine(root, OnnxFile);
+        Progress(clock, $"[4/5] Exporting the image encoder to {onnxPath} and checking it with ONNX Runtime");
+        var check = ExportAndCheck(model, heldOut.Take(8).ToList(), onnxPath);
+        report.Onnx(check, onnxPath);
+        Progress(clock, $"      {check.Images} images: max |ORT - TorchSharp| = {check.MaxAbsDifference:E2} (tolerance {OnnxTolerance:E0}), {check.Bytes / 1024.0:F0} KiB");
+
+        // 5. Report.
+        string reportPath = Path.Combine(root, ReportFile);
+        File.WriteAllText(reportPath, report.ToMarkdown(clock.Elapsed));
+        Progress(clock, $"[5/5] Report: {reportPath}");
+        return check.MaxAbsDifference <= OnnxTolerance ? ExitCodes.Success : Fail("the ONNX model does not match the TorchSharp model.", ExitCodes.CheckFailed);
+    }
+
+    /// <summary>The result of the ONNX check.</summary>
+    internal sealed record OnnxCheck(int Images, double MaxAbsDifference, double MinNorm, double MaxNorm, long Bytes);
+
+    /// <summary>
+    /// Exports the model's image encoder at its pretraining size, runs <paramref name="images"/> through ONNX Runtime
+    /// and through the model, and compares the embeddings.
+    /// </summary>
+    internal static OnnxCheck ExportAndCheck(MaMAModel model, IReadOnlyList<MammogramRecord> images, string path)
+    {
+        var vision = model.Config.Vision;
+        int side = vision.ImageSize;
+        var config = new VitExportConfig
+        {
+            EmbedDim = vision.Width,
+            Depth = vision.Depth,
+            NumHeads = vision.Heads,
+            PatchSize = vision.PatchSize,
+            RegisterCount = vision.RegisterCount,
+            MlpHiddenDim = (int)vision.FeedForwardHidden,
+            LayerScale = vision.LayerScaleInit is not null,
+            LayerNormEps = vision.LayerNormEps,
+            ImageHeight = side,
+            ImageWidth = side,
+        };
+        using var scope = NewDisposeScope();
+        var graph = MamaOnnxExporter.ExportImageEncoder(new WeightSet(model.state_dict(), MaMAParameterNames.ImageBackbone), config,
+            projectionName: MaMAParameterNames.ImageGlobalProjection);
+        OnnxModelFile.Save(graph, path);
+
+        var preprocessor = new MammogramPreprocessor(new PreprocessingOptions { ImageSize = side });
+        float[] pixels = images.SelectMany(r => MaMAZeroShotEvaluation.EvalPixels(r, preprocessor)).ToArray();
+        long[] shape = [images.Count, 3, side, side];
+        float[] expected;
+        using (no_grad())
+        using (var encoding = model.EncodeImages(tensor(pixels, shape)))
+            expected = encoding.Embedding.to(ScalarType.Float32).contiguous().data<float>().ToArray();
+
+        using var session = new InferenceSession(path);
+        using var input = OrtValue.CreateTensorValueFromMemory(pixels, shape);
+        using var run = new RunOptions();
+        using var outputs = session.Run(run, [MamaOnnxExporter.PixelsInput], [input], [MamaOnnxExporter.EmbeddingOutput]);
+        float[] actual = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        if (actual.Length != expected.Length)
+            throw new InvalidOperationException($"ONNX Runtime returned {actual.Length} values, the model {expected.Length}.");
+
+        double maxDiff = 0;
+        for (int i = 0; i < actual.Length; i++) maxDiff = Math.Max(maxDiff, Math.Abs(actual[i] - expected[i]));
+        int e = actual.Length / images.Count;
+        var norms = Enumerable.Range(0, images.Count).Select(i => Math.Sqrt(actual.AsSpan(i * e, e).ToArray().Sum(v => (double)v * v))).ToList();
+        return new OnnxCheck(images.Count, maxDiff, norms.Min(), norms.Max(), new FileInfo(path).Length);
+    }
+
+    private static string Format(double value) => double.IsNaN(value) ? "n/a" : value.ToString("F3", CultureInfo.InvariantCulture);
+
+    private static void Progress(Stopwatch clock, string line) => Console.WriteLine($"[{clock.Elapsed:mm\\:ss}] {line}");
+
+    private static int Fail(string message, int code)
+    {
+        Console.Error.WriteLine(message);
+        return code;
+    }
+
+    /// <summary>A progress line every <c>every</c> steps, at the last one, and at least every 15 s on a slow machine.</summary>
+    private sealed class StepLines(Stopwatch clock, long every) : IProgress<TrainingProgress>
+    {
+        private TimeSpan _last;
+
+        public void Report(TrainingProgress p)
+        {
+            if (p.Step % every != 0 && p.Step != p.TotalSteps && clock.Elapsed - _last < TimeSpan.FromSeconds(15)) return;
+            _last = clock.Elapsed;
+            Progress(clock, $"      step {p.Step}/{p.TotalSteps} loss={p.TotalLoss:F4} lr={p.LearningRate:G3} {p.SamplesPerSecond:F1} img/s");
+        }
+    }
+
+    /// <summary>Collects the numbers of each stage and writes them as Markdown.</summary>
+    private sealed class DemoReport(DemoSettings settings)
+    {
+        private readonly StringBuilder _body = new();
+
+        public void Data(int images, int train, int heldOut) =>
+            _body.AppendLine("## Data").AppendLine()
+                .AppendLine(Invariant($"Synthetic phantom: {settings.Studies} studies ({images} images, {settings.Size}, seed {settings.Seed}); {train} train images, {heldOut} held-out images (validation + test splits)."))
+                .AppendLine();
+
+        public void Training(MaMAPretrainingResult r, TimeSpan elapsed) =>
+            _body.AppendLine("## Pretraining").AppendLine()
+                .AppendLine("| preset | steps | stop reason | minutes | final loss |")
+                .AppendLine("|---|---|---|---|---|")
+                .AppendLine(Invariant($"| tiny | {r.Training.Step} | {r.Training.StopReason} | {elapsed.TotalMinutes:F2} | {LastLoss(r.LogPath)} |"))
+                .AppendLine();
+
+        private bool _zeroShotHeader;
+
+        public void ZeroShot(ZeroShotTask task, ClassificationReport? r)
+        {
+            if (!_zeroShotHeader)
+            {
+                _body.AppendLine("## Zero-shot classification (held-out images)").AppendLine()
+                    .AppendLine("| task | n | accuracy | balanced accuracy | macro AUC | classes |")
+                    .AppendLine("|---|---|---|---|---|---|");
+                _zeroShotHeader = true;
+            }
+            _body.AppendLine(r is null
+                ? $"| {task} | 0 | n/a | n/a | n/a | no labelled image |"
+                : Invariant($"| {task} | {r.Count} | {r.Accuracy:F3} | {r.BalancedAccuracy:F3} | {Format(r.MacroAuc)} | {string.Join(", ", r.ClassNames)} |"));
+        }
+
+        public void Retrieval(double top1, int n) =>
+            _body.AppendLine().AppendLine(Invariant($"Image-to-caption retrieval top-1 among the {n} held-out captions: {top1:F3} (chance about {1.0 / n:F3})."))
+                .AppendLine();
+
+        public void Onnx(OnnxCheck c, string path) =>
+            _body.AppendLine("## ONNX export").AppendLine()
+                .AppendLine(Invariant($"Image encoder: `{Path.GetFileName(path)}` ({c.Bytes} bytes). ONNX Runtime against TorchSharp on {c.Images} held-out images:"))
+                .AppendLine()
+                .AppendLine("| max abs difference | tolerance | passed | embedding norms |")
+                .AppendLine("|---|---|---|---|")
+                .AppendLine(Invariant($"| {c.MaxAbsDifference:E2} | {OnnxTolerance:E0} | {(c.MaxAbsDifference <= OnnxTolerance ? "yes" : "no")} | {c.MinNorm:F4} - {c.MaxNorm:F4} |"))
+                .AppendLine();
+
+        public string ToMarkdown(TimeSpan total) =>
+            new StringBuilder().AppendLine("# MaMA.MLNet demo report").AppendLine()
+                .AppendLine(Invariant($"`mama demo --studies {settings.Studies} --steps {settings.Steps} --minutes {settings.Minutes} --batch-size {settings.BatchSize} --size {settings.Size} --seed {settings.Seed}`; {Environment.ProcessorCount} logical cores; total {total.TotalMinutes:F2} minutes."))
+                .AppendLine()
+                .AppendLine("Phantom images and a tiny model: the numbers show the pipeline works end to end, not clinical performance.")
+                .AppendLine()
+                .Append(_body).ToString();
+
+        // The last step record of the training log (TrainingLogWriter: "total" is the summed loss).
+        private static string LastLoss(string log)
+        {
+            if (!File.Exists(log)) return "n/a";
+            string? last = File.ReadLines(log).LastOrDefault(l => l.Contains("\"type\":\"train\"", StringComparison.Ordinal));
+            if (last is null) return "n/a";
+            using var json = System.Text.Json.JsonDocument.Parse(last);
+            return json.RootElement.TryGetProperty("total", out var value) && value.ValueKind == System.Text.Json.JsonValueKind.Number
+                ? value.GetDouble().ToString("F4", CultureInfo.InvariantCulture)
+                : "n/a";
+        }
+
+        private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    }
+}

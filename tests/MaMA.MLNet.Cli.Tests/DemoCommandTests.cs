@@ -1,0 +1,95 @@
+using System.CommandLine;
+using MaMA.MLNet.Cli.Commands;
+using MaMA.MLNet.Data.Manifest;
+using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using static TorchSharp.torch;
+
+namespace MaMA.MLNet.Cli.Tests;
+
+[TestClass]
+public sealed class DemoCommandTests
+{
+    private static int Invoke(params string[] args)
+    {
+        var root = new RootCommand { new DemoCommand().Build() };
+        var parsed = root.Parse(args);
+        return parsed.Errors.Count > 0 ? ExitCodes.Usage : parsed.Invoke();
+    }
+
+    [TestMethod]
+    public void DemoRunsEndToEndAndItsOnnxFileMatchesTheSavedModel()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mama-demo-" + Guid.NewGuid().ToString("N"));
+        var saved = Console.Out;
+        var output = new StringWriter();
+        Console.SetOut(output);
+        try
+        {
+            int code = Invoke("demo", "--out", dir, "--studies", "6", "--steps", "2", "--batch-size", "4", "--size", "64x80", "--minutes", "2");
+            Console.SetOut(saved);
+            Assert.AreEqual(ExitCodes.Success, code, output.ToString());
+            StringAssert.Contains(output.ToString(), "[5/5]");
+
+            // The held-out count in the report is the manifest's non-train rows, read here independently.
+            var records = MammogramManifestReader.Read(Path.Combine(dir, "data", "manifest.csv")).Records;
+            Assert.AreEqual(24, records.Count);
+            int heldOut = records.Count(r => r.Split != DatasetSplit.Train);
+            Assert.IsTrue(heldOut > 0);
+            string report = File.ReadAllText(Path.Combine(dir, DemoCommand.ReportFile));
+            StringAssert.Contains(report, $"| Density | {heldOut} |");
+            StringAssert.Contains(report, $"| Cancer | {heldOut} |");
+            StringAssert.Contains(report, "| tiny | 2 | Completed |");
+            StringAssert.Contains(report, "| yes |");
+
+            // The exported encoder, run by ONNX Runtime here, against the saved model's own forward pass.
+            var loaded = MaMAModelDirectory.Load(Path.Combine(dir, "run", "model"));
+            using var model = loaded.Model;
+            model.eval();
+            using var scope = NewDisposeScope();
+            int side = model.Config.Vision.ImageSize;
+            manual_seed(7);
+            var pixels = randn(3, 3, side, side);
+            float[] expected;
+            using (no_grad()) expected = model.EncodeImages(pixels).Embedding.contiguous().data<float>().ToArray();
+            float[] input = pixels.contiguous().data<float>().ToArray();
+            using var session = new InferenceSession(Path.Combine(dir, DemoCommand.OnnxFile));
+            using var value = OrtValue.CreateTensorValueFromMemory(input, [3, 3, side, side]);
+            using var run = new RunOptions();
+            using var results = session.Run(run, [MamaOnnxExporter.PixelsInput], [value], [MamaOnnxExporter.EmbeddingOutput]);
+            float[] actual = results[0].GetTensorDataAsSpan<float>().ToArray();
+            Assert.AreEqual(expected.Length, actual.Length);
+            for (int i = 0; i < actual.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4, $"embedding value {i}");
+        }
+        finally
+        {
+            Console.SetOut(saved);
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    [DataRow("--studies", "1", DisplayName = "one study leaves nothing held out")]
+    [DataRow("--size", "12", DisplayName = "size without a height")]
+    [DataRow("--batch-size", "1", DisplayName = "batch of one has no contrastive pair")]
+    [DataRow("--minutes", "0", DisplayName = "no time budget")]
+    public void BadSettingsAreUsageErrorsBeforeAnyWork(string option, string value)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mama-demo-bad-" + Guid.NewGuid().ToString("N"));
+        var saved = Console.Error;
+        var error = new StringWriter();
+        Console.SetError(error);
+        try
+        {
+            Assert.AreEqual(ExitCodes.Usage, Invoke("demo", "--out", dir, option, value));
+            StringAssert.Contains(error.ToString(), option);
+            Assert.IsFalse(Directory.Exists(dir), "nothing is written for bad settings");
+        }
+        finally
+        {
+            Console.SetError(saved);
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+}
