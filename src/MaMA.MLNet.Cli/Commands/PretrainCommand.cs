@@ -52,7 +52,7 @@ public sealed class PretrainCommand : ICliCommand
             {
                 string presetName = parse.GetValue(preset)!;
                 string outputDirectory = parse.GetValue(output)!;
-                // The tiny preset is trained from scratch: its defaults are the short-run settings (docs/notes/learning.md).
+                // The tiny preset is trained from scratch: its defaults are the short-run settings (docs/design/learning.md).
                 var defaults = presetName == "tiny"
                     ? MaMAPretrainingOptions.TinyFromScratch(outputDirectory)
                     : new MaMAPretrainingOptions { Preset = presetName, OutputDirectory = outputDirectory };

@@ -9,7 +9,7 @@ public sealed record MaMAPretrainingOptions
     /// Defaults for a short from-scratch run of the tiny preset on a CPU: whole text encoder trained (a random
     /// frozen GPT-2 base with LoRA has nothing to adapt), 84 px images (the phantom's density shows at that size),
     /// batch 32 (more negatives), lr 1e-3 with a short warm-up, the late losses from step 20 (a run of minutes has
-    /// only a few hundred steps). These do not yet make the tiny model leave chance: see docs/notes/learning.md.
+    /// only a few hundred steps). These do not yet make the tiny model leave chance: see docs/design/learning.md.
     /// </summary>
     public static MaMAPretrainingOptions TinyFromScratch(string outputDirectory) => new()
     {

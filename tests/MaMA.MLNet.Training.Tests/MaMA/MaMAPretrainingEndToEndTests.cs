@@ -51,7 +51,7 @@ public sealed class MaMAPretrainingEndToEndTests
             Assert.AreEqual(TrainingStopReason.Completed, result.StopReason);
             double after = FixedLoss();
             // Measured: from scratch the CLIP loss falls from just above chance to chance (2 ln 8 = 4.159) and stays
-            // there within 40 steps (see docs/notes/pretrain.md); the test pins that much, not learning beyond chance.
+            // there within 40 steps (see docs/design/pretrain.md); the test pins that much, not learning beyond chance.
             Assert.IsTrue(after < before, $"fixed-batch loss went from {before:F4} to {after:F4}");
             Assert.AreEqual(2 * Math.Log(8), after, 0.05);
 
