@@ -11,7 +11,7 @@ using Microsoft.ML;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
-string? modelDir = ArgumentAfter("--model"), imageDir = ArgumentAfter("--images");
+string? modelDir = SampleImages.ArgumentAfter(args, "--model"), imageDir = SampleImages.ArgumentAfter(args, "--images");
 string work = Directory.CreateTempSubdirectory("mama-finetune-").FullName;
 try
 {
@@ -21,11 +21,9 @@ try
     {
         imageSize = 56;
         modelDir = TinyMaMAModel.Write(Path.Combine(work, "model"), imageSize: imageSize);
-        imageDir = WriteDemoImages(Path.Combine(work, "images"));
+        imageDir = SampleImages.WriteTwoClasses(Path.Combine(work, "images"), perClass: 16);
     }
-    var files = Directory.EnumerateDirectories(imageDir!).Order()
-        .SelectMany(folder => Directory.EnumerateFiles(folder).Order().Select(p => new LabelledImage { Path = p, Label = Path.GetFileName(folder) }))
-        .ToList();
+    var files = SampleImages.ReadLabelledFolders(imageDir!);
 
     var ml = new MLContext(seed: 1);
     var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(files), testFraction: 0.25, seed: 1);
@@ -61,35 +59,4 @@ try
 finally
 {
     Directory.Delete(work, recursive: true);
-}
-
-string? ArgumentAfter(string name)
-{
-    int i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-}
-
-// Two classes of 16 noisy images: "fatty" (mostly dark) and "dense" (mostly bright).
-static string WriteDemoImages(string folder)
-{
-    var random = new Random(3);
-    foreach (var (label, level) in new[] { ("fatty", 12000), ("dense", 42000) })
-    {
-        string classFolder = Directory.CreateDirectory(Path.Combine(folder, label)).FullName;
-        for (int i = 0; i < 16; i++)
-        {
-            using var image = new Image<L16>(64, 80);
-            for (int y = 0; y < 80; y++)
-                for (int x = 0; x < 64; x++)
-                    image[x, y] = new L16((ushort)(level + random.Next(16000)));
-            image.SaveAsPng(Path.Combine(classFolder, $"{label}{i:00}.png"));
-        }
-    }
-    return folder;
-}
-
-sealed class LabelledImage
-{
-    public string Path { get; set; } = "";
-    public string Label { get; set; } = "";
 }

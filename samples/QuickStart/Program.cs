@@ -10,7 +10,7 @@ using Microsoft.ML;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
-string? modelDir = ArgumentAfter("--model"), imageDir = ArgumentAfter("--images");
+string? modelDir = SampleImages.ArgumentAfter(args, "--model"), imageDir = SampleImages.ArgumentAfter(args, "--images");
 string work = Directory.CreateTempSubdirectory("mama-quickstart-").FullName;
 try
 {
@@ -45,12 +45,6 @@ try
 finally
 {
     Directory.Delete(work, recursive: true);
-}
-
-string? ArgumentAfter(string name)
-{
-    int i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 }
 
 static string WriteDemoImages(string folder)
