@@ -205,11 +205,7 @@ public sealed class DemoCommand : ICliCommand
 
     private static void Progress(Stopwatch clock, string line) => Console.WriteLine($"[{clock.Elapsed:mm\\:ss}] {line}");
 
-    private static int Fail(string message, int code)
-    {
-        Console.Error.WriteLine(message);
-        return code;
-    }
+    private static int Fail(string message, int code) => ExitCodes.Fail(message, code);
 
     /// <summary>A progress line every <c>every</c> steps, at the last one, and at least every 15 s on a slow machine.</summary>
     private sealed class StepLines(Stopwatch clock, long every) : IProgress<TrainingProgress>

@@ -25,15 +25,9 @@ public sealed class EmbedCommand : ICliCommand
         var command = new Command("embed", "Write the MaMA image embedding of every manifest image to a CSV file.") { modelDir, manifest, output, split };
         command.SetAction(parse =>
         {
-            string? splitText = parse.GetValue(split);
-            var splitValue = ManifestLoading.ParseSplit(splitText);
-            if (splitText is not null && splitValue is null) return Fail($"--split must be train, validation or test, got '{splitText}'.", ExitCodes.Usage);
-            var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, splitValue);
-            if (records is null) return Fail(error!, ExitCodes.BadInput);
-            LoadedMaMAModel loaded;
-            try { loaded = MaMAModelDirectory.Load(parse.GetValue(modelDir)!); }
-            catch (Exception e) when (e is MaMAModelFormatException or TokenizerFileException or IOException) { return Fail(e.Message, ExitCodes.BadInput); }
-            using var model = loaded.Model;
+            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records) is int manifestFailure) return manifestFailure;
+            if (ManifestLoading.TryLoadModel(parse.GetValue(modelDir)!, out var loaded) is int modelFailure) return modelFailure;
+            using var model = loaded!.Model;
             try
             {
                 using var scope = NewDisposeScope();
@@ -65,9 +59,5 @@ public sealed class EmbedCommand : ICliCommand
     private static string Quote(string field) =>
         field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    private static int Fail(string message, int code)
-    {
-        Console.Error.WriteLine(message);
-        return code;
-    }
+    private static int Fail(string message, int code) => ExitCodes.Fail(message, code);
 }

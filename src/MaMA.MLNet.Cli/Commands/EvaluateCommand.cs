@@ -33,14 +33,10 @@ public sealed class EvaluateCommand : ICliCommand
             var chosen = ParseTask(parse.GetValue(task));
             if (chosen is null) return Fail($"--task must be density, birads or cancer, got '{parse.GetValue(task)}'.", ExitCodes.Usage);
             string? splitText = parse.GetValue(split);
+            if (ManifestLoading.TryLoad(splitText, parse.GetValue(manifest)!, out var records) is int manifestFailure) return manifestFailure;
             var splitValue = ManifestLoading.ParseSplit(splitText);
-            if (splitText is not null && splitValue is null) return Fail($"--split must be train, validation or test, got '{splitText}'.", ExitCodes.Usage);
-            var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, splitValue);
-            if (records is null) return Fail(error!, ExitCodes.BadInput);
-            LoadedMaMAModel loaded;
-            try { loaded = MaMAModelDirectory.Load(parse.GetValue(modelDir)!); }
-            catch (Exception e) when (e is MaMAModelFormatException or TokenizerFileException or IOException) { return Fail(e.Message, ExitCodes.BadInput); }
-            using var model = loaded.Model;
+            if (ManifestLoading.TryLoadModel(parse.GetValue(modelDir)!, out var loaded) is int modelFailure) return modelFailure;
+            using var model = loaded!.Model;
             try
             {
                 var result = MaMAZeroShotEvaluation.Classify(model, loaded.Tokenizer ?? MaMATokenizer.CreateGpt2(), records, chosen.Value);
@@ -107,9 +103,5 @@ public sealed class EvaluateCommand : ICliCommand
         return md.ToString();
     }
 
-    private static int Fail(string message, int code)
-    {
-        Console.Error.WriteLine(message);
-        return code;
-    }
+    private static int Fail(string message, int code) => ExitCodes.Fail(message, code);
 }

@@ -15,4 +15,11 @@ public static class ExitCodes
     public const int CheckFailed = 4;
     /// <summary>The user cancelled (Ctrl+C).</summary>
     public const int Cancelled = 130;
+
+    /// <summary>Writes <paramref name="message"/> to stderr and returns <paramref name="code"/>, for `return Fail(...)` in actions.</summary>
+    public static int Fail(string message, int code)
+    {
+        Console.Error.WriteLine(message);
+        return code;
+    }
 }

@@ -119,9 +119,5 @@ public sealed class FinetuneCommand : ICliCommand
         return command;
     }
 
-    private static int Fail(string message, int code)
-    {
-        Console.Error.WriteLine(message);
-        return code;
-    }
+    private static int Fail(string message, int code) => ExitCodes.Fail(message, code);
 }

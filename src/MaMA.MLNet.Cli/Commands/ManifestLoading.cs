@@ -1,4 +1,6 @@
 using MaMA.MLNet.Data.Manifest;
+using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Modeling.Tokenization;
 
 namespace MaMA.MLNet.Cli.Commands;
 
@@ -30,4 +32,38 @@ internal static class ManifestLoading
         "test" => DatasetSplit.Test,
         _ => null,
     };
+
+    /// <summary>
+    /// The records of the manifest at <paramref name="path"/> in the split named by <paramref name="splitText"/>
+    /// (all rows when null). On failure writes the message to stderr and returns the exit code to return:
+    /// <see cref="ExitCodes.Usage"/> for an unknown split name, <see cref="ExitCodes.BadInput"/> for a bad manifest.
+    /// </summary>
+    public static int? TryLoad(string? splitText, string path, out IReadOnlyList<MammogramRecord> records)
+    {
+        records = [];
+        var split = ParseSplit(splitText);
+        if (splitText is not null && split is null)
+            return ExitCodes.Fail($"--split must be train, validation or test, got '{splitText}'.", ExitCodes.Usage);
+        var (loaded, error) = Load(path, split);
+        if (loaded is null) return ExitCodes.Fail(error!, ExitCodes.BadInput);
+        records = loaded;
+        return null;
+    }
+
+    /// <summary>
+    /// Loads a MaMA model directory; on failure writes the message to stderr and returns <see cref="ExitCodes.BadInput"/>.
+    /// </summary>
+    public static int? TryLoadModel(string directory, out LoadedMaMAModel? model)
+    {
+        model = null;
+        try
+        {
+            model = MaMAModelDirectory.Load(directory);
+            return null;
+        }
+        catch (Exception e) when (e is MaMAModelFormatException or TokenizerFileException or IOException)
+        {
+            return ExitCodes.Fail(e.Message, ExitCodes.BadInput);
+        }
+    }
 }

@@ -27,11 +27,7 @@ public sealed class PredictCommand : ICliCommand
         var command = new Command("predict", "Run a saved MaMA pipeline on the manifest's images.") { modelFile, manifest, split };
         command.SetAction(parse =>
         {
-            string? splitText = parse.GetValue(split);
-            var splitValue = ManifestLoading.ParseSplit(splitText);
-            if (splitText is not null && splitValue is null) return Fail($"--split must be train, validation or test, got '{splitText}'.", ExitCodes.Usage);
-            var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, splitValue);
-            if (records is null) return Fail(error!, ExitCodes.BadInput);
+            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records) is int manifestFailure) return manifestFailure;
             string path = parse.GetValue(modelFile)!;
             if (!File.Exists(path)) return Fail($"{path}: the model file does not exist.", ExitCodes.BadInput);
             var ml = new MLContext(seed: 1);
@@ -69,9 +65,5 @@ public sealed class PredictCommand : ICliCommand
         return command;
     }
 
-    private static int Fail(string message, int code)
-    {
-        Console.Error.WriteLine(message);
-        return code;
-    }
+    private static int Fail(string message, int code) => ExitCodes.Fail(message, code);
 }

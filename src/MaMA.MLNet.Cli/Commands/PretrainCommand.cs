@@ -102,11 +102,7 @@ public sealed class PretrainCommand : ICliCommand
         return command;
     }
 
-    private static int Fail(string message, int code)
-    {
-        Console.Error.WriteLine(message);
-        return code;
-    }
+    private static int Fail(string message, int code) => ExitCodes.Fail(message, code);
 
     /// <summary>Prints a line every <c>every</c> steps and at the last one (works when output is redirected).</summary>
     private sealed class LineProgress(long every) : IProgress<TrainingProgress>

@@ -28,15 +28,9 @@ public sealed class RetrieveCommand : ICliCommand
             int k = parse.GetValue(top);
             if (k < 1) return Fail($"--top must be at least 1, got {k}.", ExitCodes.Usage);
             if (string.IsNullOrWhiteSpace(parse.GetValue(query))) return Fail("--query must not be empty.", ExitCodes.Usage);
-            string? splitText = parse.GetValue(split);
-            var splitValue = ManifestLoading.ParseSplit(splitText);
-            if (splitText is not null && splitValue is null) return Fail($"--split must be train, validation or test, got '{splitText}'.", ExitCodes.Usage);
-            var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, splitValue);
-            if (records is null) return Fail(error!, ExitCodes.BadInput);
-            LoadedMaMAModel loaded;
-            try { loaded = MaMAModelDirectory.Load(parse.GetValue(modelDir)!); }
-            catch (Exception e) when (e is MaMAModelFormatException or TokenizerFileException or IOException) { return Fail(e.Message, ExitCodes.BadInput); }
-            using var model = loaded.Model;
+            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records) is int manifestFailure) return manifestFailure;
+            if (ManifestLoading.TryLoadModel(parse.GetValue(modelDir)!, out var loaded) is int modelFailure) return modelFailure;
+            using var model = loaded!.Model;
             try
             {
                 using var scope = NewDisposeScope();
@@ -61,9 +55,5 @@ public sealed class RetrieveCommand : ICliCommand
         return command;
     }
 
-    private static int Fail(string message, int code)
-    {
-        Console.Error.WriteLine(message);
-        return code;
-    }
+    private static int Fail(string message, int code) => ExitCodes.Fail(message, code);
 }

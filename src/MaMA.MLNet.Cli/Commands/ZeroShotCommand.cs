@@ -33,16 +33,9 @@ public sealed class ZeroShotCommand : ICliCommand
                 _ => null,
             };
             if (chosen is null) return Fail($"--task must be density, birads or cancer, got '{parse.GetValue(task)}'.", ExitCodes.Usage);
-            string? splitText = parse.GetValue(split);
-            var splitValue = ManifestLoading.ParseSplit(splitText);
-            if (splitText is not null && splitValue is null) return Fail($"--split must be train, validation or test, got '{splitText}'.", ExitCodes.Usage);
-            var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, splitValue);
-            if (records is null) return Fail(error!, ExitCodes.BadInput);
-
-            LoadedMaMAModel loaded;
-            try { loaded = MaMAModelDirectory.Load(parse.GetValue(modelDir)!); }
-            catch (Exception e) when (e is MaMAModelFormatException or TokenizerFileException or IOException) { return Fail(e.Message, ExitCodes.BadInput); }
-            using var model = loaded.Model;
+            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records) is int manifestFailure) return manifestFailure;
+            if (ManifestLoading.TryLoadModel(parse.GetValue(modelDir)!, out var loaded) is int modelFailure) return modelFailure;
+            using var model = loaded!.Model;
             var tokenizer = loaded.Tokenizer ?? MaMATokenizer.CreateGpt2();
             try
             {
@@ -70,9 +63,5 @@ public sealed class ZeroShotCommand : ICliCommand
         return command;
     }
 
-    private static int Fail(string message, int code)
-    {
-        Console.Error.WriteLine(message);
-        return code;
-    }
+    private static int Fail(string message, int code) => ExitCodes.Fail(message, code);
 }
