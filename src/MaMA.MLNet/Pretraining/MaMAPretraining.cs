@@ -38,7 +38,16 @@ public static class MaMAPretraining
     /// <param name="progress">Step reports on the training thread; may be null.</param>
     /// <param name="cancellationToken">Stops after the current step; the model is still saved.</param>
     public static MaMAPretrainingResult Run(IReadOnlyList<MammogramRecord> records, MaMAPretrainingOptions options,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(records, options, validationRecords: null, progress, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Run(IReadOnlyList{MammogramRecord}, MaMAPretrainingOptions, IProgress{TrainingProgress}?, CancellationToken)"/>,
+    /// validating zero-shot on <paramref name="validationRecords"/> every <see cref="MaMAPretrainingOptions.ValidateEvery"/>
+    /// steps (metric names in <see cref="ValidationMetrics"/>).
+    /// </summary>
+    public static MaMAPretrainingResult Run(IReadOnlyList<MammogramRecord> records, MaMAPretrainingOptions options,
+        IReadOnlyList<MammogramRecord>? validationRecords, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(options);
@@ -79,8 +88,12 @@ public static class MaMAPretraining
             LogPath = log,
             PrefetchWorkers = options.PrefetchWorkers,
             TimeBudget = options.Minutes is { } m ? TimeSpan.FromMinutes(m) : null,
+            ValidateEvery = validationRecords is { Count: > 0 } ? options.ValidateEvery : 0,
         };
-        var trainer = new PretrainingTrainer<MaMAPreparedBatch, MaMABatch>(objective, data, trainerOptions, progress: progress);
+        ValidationCallback? validate = validationRecords is { Count: > 0 } && options.ValidateEvery > 0
+            ? _ => ValidationMetrics.Compute(model, tokenizer, validationRecords)
+            : null;
+        var trainer = new PretrainingTrainer<MaMAPreparedBatch, MaMABatch>(objective, data, trainerOptions, validate, progress);
         string? resumeFrom = options.Resume && Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints, "*.ckpt").Any() ? checkpoints : null;
         var result = trainer.Run(resumeFrom, cancellationToken);
 

@@ -14,7 +14,7 @@ public sealed record MaMAPretrainingOptions
     public static MaMAPretrainingOptions TinyFromScratch(string outputDirectory) => new()
     {
         Preset = "tiny",
-        Config = MaMAConfig.Tiny with { Vision = MaMAConfig.Tiny.Vision with { ImageSize = 84 } },
+        Config = MaMAConfig.Tiny with { Vision = MaMAConfig.Tiny.Vision with { ImageSize = 84 }, GlobalImageFeatureNorm = true },
         TrainWholeTextEncoder = true,
         OutputDirectory = outputDirectory,
         Steps = 600,
@@ -59,6 +59,13 @@ public sealed record MaMAPretrainingOptions
 
     /// <summary>Local alignment loss on.</summary>
     public bool LocalAlignment { get; init; } = true;
+
+    /// <summary>
+    /// Zero-shot validation on the held-out records given to <c>MaMAPretraining.Run</c> every this many steps
+    /// (0: never): density and cancer balanced accuracy where labelled and image-to-text top-1, logged as
+    /// <c>validation</c> lines of the JSONL log.
+    /// </summary>
+    public long ValidateEvery { get; init; }
 
     /// <summary>Metadata mask probability of the captions.</summary>
     public double MaskProbability { get; init; } = 0.8;
