@@ -1,8 +1,9 @@
 // ZeroShotDicom: a folder of DICOM mammograms -> header fields and zero-shot density, scored by ML.NET's evaluator.
 // `dotnet run --project samples/ZeroShotDicom -- --small` writes three phantom studies as DICOM (plus one damaged
 // file) and uses a tiny random model (seconds; the predictions mean nothing). With your data:
-// `-- --model DIR --dicom FOLDER [--labels manifest.csv]`; labels (a manifest with a density column, such as the
-// one `mama synth --format dicom` writes) are optional: without them the sample only predicts.
+// `-- --model DIR --dicom FOLDER [--labels manifest.csv]` reads FOLDER's *.dcm files (sub-folders too); labels (a
+// manifest with a density column, such as the one `mama synth --format dicom` writes) are optional: without them
+// the sample only predicts.
 using MaMA.MLNet;
 using MaMA.MLNet.Data.Captions;
 using MaMA.MLNet.Data.Manifest;
