@@ -19,9 +19,6 @@ public sealed record DicomFolderReadOptions
     /// </summary>
     public int MaxFiles { get; init; } = 1_000_000;
 
-    /// <summary>Files larger than this (default 2 GiB, what <see cref="DicomFile"/> reads) are reported, not read.</summary>
-    public long MaxFileBytes { get; init; } = DicomFile.MaxFileBytes;
-
     /// <summary>Files read at once (default: the processor count).</summary>
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
 }
@@ -30,7 +27,7 @@ public sealed record DicomFolderReadOptions
 /// A manifest from the headers of a folder of DICOM files: one <see cref="MammogramRecord"/> per readable file,
 /// in path order (ordinal). A file is taken when its name ends in .dcm or .dicom, or when its first bytes look
 /// like DICOM (so extension-less PACS exports are found and a folder's CSV or PNG files are not); one that then
-/// fails to parse, or lacks a patient or study identifier, is reported in <see cref="ManifestReadResult.Problems"/>
+/// has an unreadable header, or lacks a patient or study identifier, is reported in <see cref="ManifestReadResult.Problems"/>
 /// (line 0) and skipped.
 /// </summary>
 /// <remarks>
@@ -40,7 +37,8 @@ public sealed record DicomFolderReadOptions
 /// it ("screen" / "diag"); image type "2D" for the digital mammography SOP classes of a single frame. Labels
 /// (density, BI-RADS, findings, cancer) are not in image headers and stay unknown: join a label table by path or
 /// by identifiers for those.</para>
-/// <para>Each file is read whole (the reader has no header-only mode yet), in parallel.</para>
+/// <para>Only headers are read (<see cref="DicomFile.OpenHeader"/>: the first 64 KiB of a file as a rule), in
+/// parallel; a file cut inside its pixel data is listed here and reported when its pixels are loaded.</para>
 /// </remarks>
 /// <param name="Folder">The folder.</param>
 /// <param name="Options">Options, or null for the defaults.</param>
@@ -56,8 +54,8 @@ public sealed record DicomFolderManifestSource(string Folder, DicomFolderReadOpt
     public ManifestReadResult Load()
     {
         var options = Options ?? new DicomFolderReadOptions();
-        if (options.MaxFiles < 0 || options.MaxDepth < 0 || options.MaxParallelism < 1 || options.MaxFileBytes < 0)
-            throw new ArgumentException("DicomFolderReadOptions: MaxFiles, MaxDepth and MaxFileBytes must be non-negative and MaxParallelism at least 1.", nameof(Options));
+        if (options.MaxFiles < 0 || options.MaxDepth < 0 || options.MaxParallelism < 1)
+            throw new ArgumentException("DicomFolderReadOptions: MaxFiles and MaxDepth must be non-negative and MaxParallelism at least 1.", nameof(Options));
         string root = Path.GetFullPath(Folder);
         if (!Directory.Exists(root)) throw new ManifestFormatException(Folder, 0, null, "the folder does not exist");
         var enumeration = new EnumerationOptions
@@ -77,23 +75,21 @@ public sealed record DicomFolderManifestSource(string Folder, DicomFolderReadOpt
         files.Sort(StringComparer.Ordinal);
 
         var results = new (MammogramRecord? Record, ManifestProblem? Problem)[files.Count];
-        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism }, i => results[i] = ReadOne(files[i], options));
+        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism }, i => results[i] = ReadOne(files[i]));
         return new ManifestReadResult(
             [.. results.Where(r => r.Record is not null).Select(r => r.Record!)],
             [.. results.Where(r => r.Problem is not null).Select(r => r.Problem!)]);
     }
 
     /// <summary>The record of one file, a problem, or neither when the file is not DICOM by name or content.</summary>
-    private static (MammogramRecord?, ManifestProblem?) ReadOne(string path, DicomFolderReadOptions options)
+    private static (MammogramRecord?, ManifestProblem?) ReadOne(string path)
     {
         try
         {
             var info = new FileInfo(path);
             bool named = DicomExtensions.Contains(info.Extension, StringComparer.OrdinalIgnoreCase);
             if (!named && !LooksLikeDicom(path)) return (null, null);
-            if (info.Length > options.MaxFileBytes)
-                return (null, new ManifestProblem(path, 0, null, $"{info.Length} bytes is more than DicomFolderReadOptions.MaxFileBytes ({options.MaxFileBytes})"));
-            var file = DicomFile.Open(path);
+            var file = DicomFile.OpenHeader(path);
             return FromHeader(path, file, MammographyHeaderReader.Read(file));
         }
         catch (Exception e) when (e is MammogramReadException or IOException or UnauthorizedAccessException)
