@@ -1,7 +1,7 @@
 // ZeroShotDicom: a folder of DICOM mammograms -> header fields and zero-shot density, scored by ML.NET's evaluator.
 // `dotnet run --project samples/ZeroShotDicom -- --small` writes three phantom studies as DICOM (plus one damaged
 // file) and uses a tiny random model (seconds; the predictions mean nothing). With your data:
-// `-- --model DIR --dicom FOLDER [--labels manifest.csv]` reads FOLDER's *.dcm files (sub-folders too); labels (a
+// `-- --model DIR --dicom FOLDER [--labels manifest.csv]` reads FOLDER's DICOM files (sub-folders too); labels (a
 // manifest with a density column, such as the one `mama synth --format dicom` writes) are optional: without them
 // the sample only predicts.
 using MaMA.MLNet;
@@ -32,8 +32,12 @@ try
     string[] classes = [.. ZeroShotPrompts.ClassNames(ZeroShotTask.Density)];
     var labels = labelsCsv is null ? new Dictionary<string, string>() : MammogramManifestReader.Read(labelsCsv).Records
         .Where(r => r.Density is not null).ToDictionary(r => Path.GetFullPath(r.ImagePath), r => classes[r.Density!.Value - 1]);
-    var files = Directory.EnumerateFiles(dicomDir, "*.dcm", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
-        .Select(p => new DicomImage { Path = p, Label = labels.GetValueOrDefault(Path.GetFullPath(p), "") }).ToList();
+
+    // A header-only scan finds the DICOM files and their studies before any pixel is read.
+    var scan = new DicomFolderManifestSource(dicomDir).Load();
+    Console.WriteLine($"{scan.Records.Count} images of {scan.Records.Select(r => r.StudyId).Distinct().Count()} studies; {scan.Problems.Count} unreadable headers");
+    foreach (var problem in scan.Problems) Console.WriteLine($"  {problem}");
+    var files = scan.Records.Select(r => new DicomImage { Path = r.ImagePath, Label = labels.GetValueOrDefault(r.ImagePath, "") }).ToList();
 
     // Read each file (a damaged one gets a ReadError instead of stopping the run), score, keep the small columns.
     var ml = new MLContext(seed: 1);
@@ -79,7 +83,7 @@ finally
 }
 
 // Three phantom studies (L/R CC and MLO each) as digital mammography DICOM with a manifest, and a damaged file:
-// the first half of one image, as an interrupted copy leaves it.
+// the first half of one image, as an interrupted copy leaves it (its header is whole, its pixels are not).
 static string WritePhantomDicom(string folder)
 {
     var phantom = new PhantomGenerator(new PhantomOptions { Width = 96, Height = 120, Seed = 3 });
