@@ -85,6 +85,9 @@ public sealed record MaMAPretrainingOptions
     /// <summary>Data preparation threads.</summary>
     public int PrefetchWorkers { get; init; } = 2;
 
+    /// <summary>Where the model trains: cpu, cuda, cuda:N or auto.</summary>
+    public string Device { get; init; } = "cpu";
+
     /// <summary>The configuration the run builds.</summary>
     public MaMAConfig ResolveConfig()
     {
@@ -97,6 +100,7 @@ public sealed record MaMAPretrainingOptions
     public void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(OutputDirectory);
+        ArgumentException.ThrowIfNullOrWhiteSpace(Device);
         if (Steps < 1) throw new ArgumentException($"Steps must be at least 1, got {Steps}.", nameof(Steps));
         if (BatchSize < 2) throw new ArgumentException($"BatchSize must be at least 2 (contrastive losses need negatives), got {BatchSize}.", nameof(BatchSize));
         if (Minutes is { } m && !(m > 0)) throw new ArgumentException($"Minutes must be positive, got {m}.", nameof(Minutes));
