@@ -186,8 +186,18 @@ public static class MamaOnnxExporter
     }
 
     // The projection is read under the encoder's prefix by default, or by its full name when one is given.
-    private static (WeightSet Weights, string Name) ProjectionWeights(WeightSet weights, string? fullName, string defaultName) =>
-        fullName is null ? (weights, defaultName) : (weights.WithPrefix(""), fullName);
+    private static (WeightSet Weights, string Name) ProjectionWeights(WeightSet weights, string? fullName, string defaultName)
+    {
+        var (set, name) = fullName is null ? (weights, defaultName) : (weights.WithPrefix(""), fullName);
+        // A MaMAModel with GlobalImageFeatureNorm has a batch norm before this layer; exporting the layer alone would
+        // silently drop it. MaMAModelOnnxExporter folds the norm into the projection first.
+        int dot = name.LastIndexOf('.');
+        string norm = (dot < 0 ? "" : name[..(dot + 1)]) + "global_norm.running_mean";
+        if (name.EndsWith("global_embed", StringComparison.Ordinal) && set.Contains(norm))
+            throw new OnnxExportException(
+                $"'{set.Prefix}{norm}' shows a feature norm before '{name}'; export the model with MaMAModelOnnxExporter, which folds the norm into the projection.");
+        return (set, name);
+    }
 
     private static long ProjectionWidth(WeightSet weights, string name, long inDim) =>
         weights.ShapeOf(name + ".weight") is [var e, var d] && d == inDim && e > 0 ? e

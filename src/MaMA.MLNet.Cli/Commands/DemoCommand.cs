@@ -158,24 +158,10 @@ public sealed class DemoCommand : ICliCommand
     /// </summary>
     internal static OnnxCheck ExportAndCheck(MaMAModel model, IReadOnlyList<MammogramRecord> images, string path)
     {
-        var vision = model.Config.Vision;
-        int side = vision.ImageSize;
-        var config = new VitExportConfig
-        {
-            EmbedDim = vision.Width,
-            Depth = vision.Depth,
-            NumHeads = vision.Heads,
-            PatchSize = vision.PatchSize,
-            RegisterCount = vision.RegisterCount,
-            MlpHiddenDim = (int)vision.FeedForwardHidden,
-            LayerScale = vision.LayerScaleInit is not null,
-            LayerNormEps = vision.LayerNormEps,
-            ImageHeight = side,
-            ImageWidth = side,
-        };
+        int side = model.Config.Vision.ImageSize;
         using var scope = NewDisposeScope();
-        var graph = MamaOnnxExporter.ExportImageEncoder(new WeightSet(model.state_dict(), MaMAParameterNames.ImageBackbone), config,
-            projectionName: MaMAParameterNames.ImageGlobalProjection);
+        // Through the model exporter: it folds a from-scratch model's image feature norm into the projection.
+        var graph = MaMAModelOnnxExporter.ExportImageEncoder(model, side);
         OnnxModelFile.Save(graph, path);
 
         var preprocessor = new MammogramPreprocessor(new PreprocessingOptions { ImageSize = side });

@@ -52,6 +52,22 @@ public sealed class FeatureBatchNorm : nn.Module<Tensor, Tensor>
     /// <summary>Running (unbiased) variance [D] (updated in training mode).</summary>
     public Tensor RunningVariance => running_var;
 
+    /// <summary>
+    /// Replaces the running statistics with the exact mean and unbiased variance of <paramref name="features"/> [N, D]
+    /// ("precise BN", Wu and Johnson 2021): the moving average lags a fast-changing encoder, and an offset in eval mode
+    /// shifts every embedding the same way, which can make one zero-shot class win for every image.
+    /// </summary>
+    public void SetStatistics(Tensor features)
+    {
+        if (features.dim() != 2 || features.shape[0] < 2 || features.shape[1] != running_mean.shape[0])
+            throw new ArgumentException($"Expected features shaped [N >= 2, {running_mean.shape[0]}], got [{string.Join(", ", features.shape)}].", nameof(features));
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var f = features.to(running_mean.dtype).to(running_mean.device);
+        running_mean.copy_(f.mean([0]));
+        running_var.copy_(f.var(0, unbiased: true));
+    }
+
     /// <summary>Normalises [B, D] with the batch's statistics in training mode (B must be at least 2), the running ones in eval mode.</summary>
     public override Tensor forward(Tensor features)
     {

@@ -107,6 +107,32 @@ public sealed class MaMAModel : nn.Module
     }
 
     /// <summary>
+    /// With <see cref="MaMAConfig.GlobalImageFeatureNorm"/>: sets the feature norm's running statistics to the exact
+    /// ones of the pooled features of <paramref name="pixelBatches"/> (normalised images [B, 3, H, W], e.g. training
+    /// images with the eval transform); does nothing without the norm. Runs in eval mode without gradients and leaves
+    /// the train/eval mode as it was.
+    /// </summary>
+    public void RecalibrateImageFeatureNorm(IEnumerable<Tensor> pixelBatches)
+    {
+        ArgumentNullException.ThrowIfNull(pixelBatches);
+        if (img_encoder_q.GlobalNorm is not { } norm) return;
+        bool wasTraining = training;
+        eval();
+        try
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            var pooled = pixelBatches.Select(b => img_encoder_q.Backbone.forward(b).PooledFeature).ToList();
+            if (pooled.Count == 0) throw new ArgumentException("No images to recalibrate the image feature norm on.", nameof(pixelBatches));
+            norm.SetStatistics(cat(pooled, 0));
+        }
+        finally
+        {
+            if (wasTraining) train();
+        }
+    }
+
+    /// <summary>
     /// Encodes token ids [B, T] (int64) with the attention mask [B, T] (1 = real) into L2-normalised embeddings
     /// [B, E], pooled as <see cref="MaMAConfig.TextPooling"/> says. Runs without gradients.
     /// </summary>

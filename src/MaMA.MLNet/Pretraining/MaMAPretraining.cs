@@ -105,7 +105,12 @@ public static class MaMAPretraining
             ValidateEvery = validationRecords is { Count: > 0 } ? options.ValidateEvery : 0,
         };
         ValidationCallback? validate = validationRecords is { Count: > 0 } && options.ValidateEvery > 0
-            ? _ => ValidationMetrics.Compute(model, tokenizer, validationRecords)
+            ? _ =>
+            {
+                // Exact feature-norm statistics first, as the saved model gets them (training images, eval transform).
+                MaMAZeroShotEvaluation.RecalibrateFeatureNorm(model, records, maxImages: 256);
+                return ValidationMetrics.Compute(model, tokenizer, validationRecords);
+            }
             : null;
         var trainer = new PretrainingTrainer<MaMAPreparedBatch, MaMABatch>(objective, trainingData, trainerOptions, validate, progress);
         string? resumeFrom = options.Resume && Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints, "*.ckpt").Any() ? checkpoints : null;
@@ -113,6 +118,8 @@ public static class MaMAPretraining
 
         // The trainer froze the heads of switched-off losses; saving keeps every parameter either way.
         model.eval();
+        // The image feature norm's moving average lags the encoder; the saved model gets exact statistics.
+        MaMAZeroShotEvaluation.RecalibrateFeatureNorm(model, records);
         string modelDirectory = Path.Combine(output, ModelFolder);
         string tokenizerFiles = Path.Combine(output, ".tokenizer-" + Guid.NewGuid().ToString("N"));
         try

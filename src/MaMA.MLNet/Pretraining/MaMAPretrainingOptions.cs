@@ -7,9 +7,11 @@ public sealed record MaMAPretrainingOptions
 {
     /// <summary>
     /// Defaults for a short from-scratch run of the tiny preset on a CPU: whole text encoder trained (a random
-    /// frozen GPT-2 base with LoRA has nothing to adapt), 84 px images (the phantom's density shows at that size),
-    /// batch 32 (more negatives), lr 1e-3 with a short warm-up, the late losses from step 20 (a run of minutes has
-    /// only a few hundred steps). These do not yet make the tiny model leave chance: see docs/design/learning.md.
+    /// frozen GPT-2 base with LoRA has nothing to adapt), 84 px images (the phantom's density shows at that size), a
+    /// batch norm on the pooled image feature (<see cref="MaMAConfig.GlobalImageFeatureNorm"/>: without it a fresh
+    /// ViT's embeddings all point the same way and CLIP never leaves 2 ln B), batch 32 (more negatives), lr 1e-3 with
+    /// a short warm-up, the multi-view and local losses from step 300 (from step 20 they swamped the CLIP term before
+    /// it had learned anything). Measured in docs/design/learning.md and BENCHMARKS.md (learning-proof).
     /// </summary>
     public static MaMAPretrainingOptions TinyFromScratch(string outputDirectory) => new()
     {
@@ -17,11 +19,11 @@ public sealed record MaMAPretrainingOptions
         Config = MaMAConfig.Tiny with { Vision = MaMAConfig.Tiny.Vision with { ImageSize = 84 }, GlobalImageFeatureNorm = true },
         TrainWholeTextEncoder = true,
         OutputDirectory = outputDirectory,
-        Steps = 600,
+        Steps = 1500,
         BatchSize = 32,
         LearningRate = 1e-3,
         WarmupSteps = 20,
-        LateStartStep = 20,
+        LateStartStep = 300,
     };
 
     /// <summary>Model preset (<see cref="MaMAConfig.PresetNames"/>); ignored when <see cref="Config"/> is set.</summary>

@@ -49,6 +49,31 @@ public static class MaMAZeroShotEvaluation
     }
 
     /// <summary>
+    /// Recalibrates the model's image feature norm (if it has one) on up to <paramref name="maxImages"/> of
+    /// <paramref name="records"/>, evenly spaced, with the eval transform (<see cref="MaMAModel.RecalibrateImageFeatureNorm"/>).
+    /// </summary>
+    public static void RecalibrateFeatureNorm(MaMAModel model, IReadOnlyList<MammogramRecord> records, int maxImages = 512, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(records);
+        if (model.ImageEncoder.GlobalNorm is null || records.Count < 2) return;
+        int s = model.Config.Vision.ImageSize, n = Math.Min(maxImages, records.Count);
+        var preprocessor = new MammogramPreprocessor(new PreprocessingOptions { ImageSize = s });
+        var chosen = Enumerable.Range(0, n).Select(i => records[(int)((long)i * records.Count / n)]).ToList();
+        IEnumerable<Tensor> Batches()
+        {
+            foreach (var chunk in chosen.Chunk(batchSize))
+            {
+                var pixels = new float[chunk.Length][];
+                Parallel.For(0, chunk.Length, i => pixels[i] = EvalPixels(chunk[i], preprocessor));
+                yield return tensor(pixels.SelectMany(p => p).ToArray(), [chunk.Length, 3, s, s]);
+            }
+        }
+        using var scope = NewDisposeScope();
+        model.RecalibrateImageFeatureNorm(Batches());
+    }
+
+    /// <summary>
     /// Zero-shot classification of the records that have a label for <paramref name="task"/>; null when none has.
     /// Scores are the softmax probabilities over the class prompts.
     /// </summary>

@@ -11,16 +11,18 @@ public sealed class MaMAParameterCountTests
     [TestMethod]
     [DataRow(false, true, DisplayName = "LoRA, SimCLR ending with batch norm")]
     [DataRow(true, false, DisplayName = "no LoRA, SimCLR ending with a bias")]
-    public void CountsFromTheConfigEqualTheBuiltModel(bool withoutLora, bool simclrBatchNorm)
+    [DataRow(true, true, true, DisplayName = "no LoRA, image feature norm (from-scratch preset)")]
+    public void CountsFromTheConfigEqualTheBuiltModel(bool withoutLora, bool simclrBatchNorm, bool featureNorm = false)
     {
-        var config = MaMATestModels.Small with { SimClrOutputBatchNorm = simclrBatchNorm };
+        var config = MaMATestModels.Small with { SimClrOutputBatchNorm = simclrBatchNorm, GlobalImageFeatureNorm = featureNorm };
         if (withoutLora) config = config with { Lora = null };
         using var model = MaMATestModels.Build(config, seed: 1);
         var counts = MaMAModel.CountParameters(config);
         static bool IsLora(string n) => n.Contains(".lora_A.", StringComparison.Ordinal) || n.Contains(".lora_B.", StringComparison.Ordinal);
 
         Assert.AreEqual(Count(model, "img_encoder_q.model."), counts.ImageEncoder);
-        Assert.AreEqual(Count(model, "img_encoder_q.global_embed.") + Count(model, "img_encoder_q.local_embed."), counts.ImageProjections);
+        Assert.AreEqual(Count(model, "img_encoder_q.global_embed.") + Count(model, "img_encoder_q.global_norm.") + Count(model, "img_encoder_q.local_embed."), counts.ImageProjections);
+        Assert.AreEqual(featureNorm ? 2 * config.Vision.Width : 0, Count(model, "img_encoder_q.global_norm."));
         Assert.AreEqual(Count(model, "simclr_proj."), counts.SimClrHead);
         Assert.AreEqual(Count(model, "text_encoder_q.model.", n => !IsLora(n)), counts.TextEncoder);
         Assert.AreEqual(Count(model, "text_encoder_q.model.", IsLora), counts.Lora);

@@ -74,6 +74,34 @@ public sealed class MaMAModelParityTests
     }
 
     [TestMethod]
+    public void ImageEncoderWithAFeatureNormIsExportedWithTheNormFolded()
+    {
+        using var scope = NewDisposeScope();
+        var config = Config(4) with { GlobalImageFeatureNorm = true };
+        using var model = Build(config, seed: 120);
+        var norm = model.ImageEncoder.GlobalNorm!;
+        using (no_grad())
+        {
+            norm.Weight.copy_(rand_like(norm.Weight) + 0.5);
+            norm.Bias.copy_(randn_like(norm.Bias) * 0.3);
+        }
+        model.RecalibrateImageFeatureNorm([randn(6, 3, 56, 56) * 0.3 + 0.2]);
+        model.eval();
+        var pixels = randn(5, 3, 56, 56);
+        using var encoding = model.EncodeImages(pixels);
+
+        var graph = MaMAModelOnnxExporter.ExportImageEncoder(model, 56);
+        var outputs = OrtRunner.Run(graph, (MamaOnnxExporter.PixelsInput, Floats(pixels), [5, 3, 56, 56]));
+        Tolerance.AssertClose(outputs[MamaOnnxExporter.EmbeddingOutput].Values, Doubles(encoding.Embedding), "embedding");
+
+        // The raw exporter on the state dict would drop the norm: it refuses instead.
+        var error = Assert.ThrowsExactly<OnnxExportException>(() => MamaOnnxExporter.ExportImageEncoder(
+            new WeightSet(model.state_dict(), MaMAParameterNames.ImageBackbone), MaMAExportConfigs.Vit(config, 56, 56),
+            projectionName: MaMAParameterNames.ImageGlobalProjection));
+        StringAssert.Contains(error.Message, "global_norm");
+    }
+
+    [TestMethod]
     [DataRow(ModelPooling.MaskedMean, 1, DisplayName = "masked mean, batch 1")]
     [DataRow(ModelPooling.MaskedMean, 5, DisplayName = "masked mean, batch 5")]
     [DataRow(ModelPooling.PaddedMean, 5, DisplayName = "padded mean (reference), batch 5")]
