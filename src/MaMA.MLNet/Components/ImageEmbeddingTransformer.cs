@@ -47,10 +47,10 @@ public sealed class ImageEmbeddingTransformer : BatchMapperTransformer<ImageEmbe
         public void ValidateInputSchema(DataViewSchema inputSchema) =>
             _side = ImageBatch.SideOf(inputSchema, options.InputColumnName, model.Config.Vision.PatchSize);
 
-        public void MapBatch(IReadOnlyList<object[]> inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
+        public void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
         {
             using var scope = NewDisposeScope();
-            var pixels = ImageBatch.ToTensor(inputs[0], rowCount, _side, model);
+            var pixels = ImageBatch.ToTensor(inputs, 0, rowCount, _side, model);
             using var encoding = model.Model.EncodeImages(pixels);
             ImageBatch.ToRows(options.Output == ImageEmbeddingKind.Embedding ? encoding.Embedding : encoding.PooledFeature, outputs[0], rowCount);
         }
