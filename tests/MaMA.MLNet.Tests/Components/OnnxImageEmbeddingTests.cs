@@ -166,4 +166,34 @@ public sealed class OnnxImageEmbeddingTests
         var bad = Assert.ThrowsExactly<OnnxExportException>(() => ml.Transforms.MaMAImageEmbedding(ComponentFixture.ModelDirectory, options: Onnx(4, garbage)).Fit(images));
         StringAssert.Contains(bad.Message, "garbage.onnx");
     }
+
+    private sealed class PathInput
+    {
+        public string Path { get; set; } = "";
+    }
+
+    private sealed class EmbeddingOutput
+    {
+        public float[] Embedding { get; set; } = [];
+    }
+
+    [TestMethod]
+    public void APredictionEngineRunsTheSessionOneRowAtATimeAndMatchesTheBatchedTransform()
+    {
+        var ml = new MLContext(seed: 1);
+        var inputs = ComponentFixture.Rows.Select(r => new PathInput { Path = r.Path }).ToList();
+        var data = ml.Data.LoadFromEnumerable(inputs);
+        var model = ml.Transforms.LoadMammograms("Image", "Path", ComponentFixture.LoaderOptions)
+            .Append(ml.Transforms.MaMAImageEmbedding(ComponentFixture.ModelDirectory, options: Onnx(batch: 5)))
+            .Fit(data);
+        var batched = ml.Data.CreateEnumerable<EmbeddingOutput>(model.Transform(data), reuseRowObject: false).ToList();
+        using var engine = ml.Model.CreatePredictionEngine<PathInput, EmbeddingOutput>(model);
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            var single = engine.Predict(inputs[i]).Embedding;
+            Assert.HasCount(batched[i].Embedding.Length, single);
+            for (int k = 0; k < single.Length; k++) Assert.AreEqual(batched[i].Embedding[k], single[k], 1e-5f, $"row {i} dim {k}");
+        }
+        (model.LastTransformer as IDisposable)?.Dispose();
+    }
 }
