@@ -39,9 +39,10 @@ public sealed class ImageEmbeddingTransformer : BatchMapperTransformer<ImageEmbe
 
     /// <summary>Reads a given ONNX file first (so a missing file costs no model load), then loads the model.</summary>
     /// <exception cref="FileNotFoundException">The ONNX file does not exist.</exception>
-    internal static ImageEmbeddingTransformer Create(ImageEmbeddingOptions options, byte[]? onnxFile = null)
+    internal static ImageEmbeddingTransformer Create(ImageEmbeddingOptions options)
     {
-        if (onnxFile is null && options.Backend == MaMAInferenceBackend.OnnxRuntime && !string.IsNullOrWhiteSpace(options.OnnxModelPath))
+        byte[]? onnxFile = null;
+        if (options.Backend == MaMAInferenceBackend.OnnxRuntime && !string.IsNullOrWhiteSpace(options.OnnxModelPath))
         {
             if (!File.Exists(options.OnnxModelPath))
                 throw new FileNotFoundException($"ONNX image encoder '{options.OnnxModelPath}' does not exist.", options.OnnxModelPath);
