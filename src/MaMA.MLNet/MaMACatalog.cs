@@ -35,7 +35,11 @@ public static class MaMACatalog
     /// <param name="modelDirectory">A MaMA model directory.</param>
     /// <param name="outputColumnName">The embedding column to add.</param>
     /// <param name="inputColumnName">The image column (Single vector [3, S, S]).</param>
-    /// <param name="options">Everything else (device, batch size, embedding or pooled feature); the arguments above override it.</param>
+    /// <param name="options">
+    /// Everything else (device, batch size, embedding or pooled feature, TorchSharp or ONNX Runtime backend); the
+    /// arguments above override it.
+    /// </param>
+    /// <exception cref="ArgumentException">An option is out of range or the backend cannot do what is asked.</exception>
     public static MaMAEstimator<ImageEmbeddingTransformer> MaMAImageEmbedding(this TransformsCatalog catalog, string modelDirectory,
         string outputColumnName = "Embedding", string inputColumnName = "Image", ImageEmbeddingOptions? options = null)
     {
@@ -44,7 +48,7 @@ public static class MaMACatalog
         (copy.ModelDirectory, copy.OutputColumnName, copy.InputColumnName) = (modelDirectory, outputColumnName, inputColumnName);
         copy.Validate();
         return new MaMAEstimator<ImageEmbeddingTransformer>(
-            () => new ImageEmbeddingTransformer(copy, MaMAModelHandle.Load(copy.ModelDirectory, copy.Device)),
+            () => ImageEmbeddingTransformer.Create(copy),
             [copy.InputColumnName],
             () => [new(copy.OutputColumnName, new Microsoft.ML.Data.VectorDataViewType(Microsoft.ML.Data.NumberDataViewType.Single,
                 ImageEmbeddingTransformer.OutputSizeOf(copy.Output, ReadConfig(copy.ModelDirectory))))]);

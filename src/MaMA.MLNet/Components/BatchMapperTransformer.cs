@@ -87,10 +87,16 @@ public abstract class BatchMapperTransformer<TOptions> : IMaMATransformer, IDisp
         return (options, MaMAModelHandle.Load(modelFolder, options.Device));
     }
 
-    /// <summary>Disposes the model.</summary>
+    /// <summary>Disposes the model (and whatever else the transformer holds).</summary>
     public void Dispose()
     {
+        DisposeExtra();
         Model.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases anything beyond the model (e.g. an ONNX Runtime session).</summary>
+    private protected virtual void DisposeExtra()
+    {
     }
 }

@@ -86,11 +86,11 @@ public sealed class FineTuneTransformer : BatchMapperTransformer<FineTuneOptions
         public void ValidateInputSchema(DataViewSchema inputSchema) =>
             _side = ImageBatch.SideOf(inputSchema, options.ImageColumnName, model.Config.Vision.PatchSize);
 
-        public void MapBatch(IReadOnlyList<object[]> inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
+        public void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var pixels = ImageBatch.ToTensor(inputs[0], rowCount, _side, model);
+            var pixels = ImageBatch.ToTensor(inputs, 0, rowCount, _side, model);
             using var encoding = model.Model.EncodeImages(pixels);
             var probabilities = F.softmax(head.Logits(encoding.PooledFeature), -1).cpu().to(ScalarType.Float32).contiguous().data<float>().ToArray();
             int k = head.ClassCount;

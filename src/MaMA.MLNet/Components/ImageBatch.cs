@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MaMA.MLNet.DataViews;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -23,25 +24,53 @@ internal static class ImageBatch
         return side;
     }
 
-    /// <summary>Rows 0..count-1 of a boxed image column as a [count, 3, S, S] tensor on the model's device.</summary>
-    public static Tensor ToTensor(object[] column, int count, int side, MaMAModelHandle model)
+    /// <summary>
+    /// Rows 0..count-1 of image input <paramref name="column"/> as a [count, 3, S, S] tensor on the model's device.
+    /// A packed column becomes a CPU tensor over the cursor's own buffer, without a copy: it must not outlive the
+    /// call (mappers run inside a dispose scope), and the model only reads it.
+    /// </summary>
+    public static Tensor ToTensor(BatchInputs inputs, int column, int count, int side, MaMAModelHandle model)
     {
         int per = 3 * side * side;
+        if (inputs.TryGetPacked(column, out var rows, out int rowSize) && rowSize == per
+            && MemoryMarshal.TryGetArray(rows, out var segment) && segment.Offset == 0)
+        {
+            var pixels = frombuffer(segment.Array!, ScalarType.Float32, count: (long)count * per).view(count, 3, side, side);
+            return model.Device.type == TorchSharp.DeviceType.CPU ? pixels : pixels.to(model.Device);
+        }
+        return model.ToDevice(Pack(inputs[column], count, per), [count, 3, side, side]);
+    }
+
+    /// <summary>Rows 0..count-1 of image input <paramref name="column"/> as one row-major buffer (the packed one when there is one).</summary>
+    public static ReadOnlyMemory<float> ToPacked(BatchInputs inputs, int column, int count, int side)
+    {
+        int per = 3 * side * side;
+        return inputs.TryGetPacked(column, out var rows, out int rowSize) && rowSize == per ? rows : Pack(inputs[column], count, per);
+    }
+
+    private static float[] Pack(object[] column, int count, int per)
+    {
         var pixels = new float[count * per];
         for (int r = 0; r < count; r++)
         {
             var buffer = (VBuffer<float>)column[r];
             buffer.CopyTo(pixels, r * per);
         }
-        return model.ToDevice(pixels, [count, 3, side, side]);
+        return pixels;
+    }
+
+    /// <summary>Splits row-major [count, width] values into one dense VBuffer per row.</summary>
+    public static void ToRows(ReadOnlySpan<float> flat, object?[] into, int count)
+    {
+        int width = flat.Length / count;
+        for (int r = 0; r < count; r++) into[r] = new VBuffer<float>(width, flat.Slice(r * width, width).ToArray());
     }
 
     /// <summary>Splits a [count, D] tensor into one dense VBuffer per row.</summary>
     public static void ToRows(Tensor values, object?[] into, int count)
     {
         var flat = values.detach().cpu().to(ScalarType.Float32).contiguous().data<float>().ToArray();
-        int width = flat.Length / count;
-        for (int r = 0; r < count; r++) into[r] = new VBuffer<float>(width, flat.AsSpan(r * width, width).ToArray());
+        ToRows(flat, into, count);
     }
 
     /// <summary>The output column of a Single vector of <paramref name="size"/>.</summary>

@@ -21,5 +21,35 @@ public sealed class ImageEmbeddingOptions : MaMAModelOptions
     /// <summary>Embedding (default) or the raw pooled feature.</summary>
     public ImageEmbeddingKind Output { get; set; } = ImageEmbeddingKind.Embedding;
 
+    /// <summary>
+    /// The engine that runs the image encoder. <see cref="MaMAInferenceBackend.OnnxRuntime"/> runs on the CPU and
+    /// writes the embedding only (the exported encoder has no pooled-feature output).
+    /// </summary>
+    public MaMAInferenceBackend Backend { get; set; } = MaMAInferenceBackend.TorchSharp;
+
+    /// <summary>
+    /// With the ONNX Runtime backend: an image encoder exported from the same model (<c>mama export-onnx --part image</c>)
+    /// at the image column's size. Empty: the model's encoder is exported in memory at the column's size on first use.
+    /// A given file is copied into a saved pipeline.
+    /// </summary>
+    public string OnnxModelPath { get; set; } = "";
+
+    /// <summary>With the ONNX Runtime backend: threads one batch may use (ONNX Runtime's intra-op threads); 0 = ONNX Runtime's default.</summary>
+    public int OnnxIntraOpThreads { get; set; }
+
+    /// <inheritdoc />
+    public override void Validate()
+    {
+        base.Validate();
+        if (OnnxIntraOpThreads < 0)
+            throw new ArgumentOutOfRangeException(nameof(OnnxIntraOpThreads), OnnxIntraOpThreads, "the intra-op thread count must be 0 (ONNX Runtime's default) or more");
+        if (Backend != MaMAInferenceBackend.OnnxRuntime) return;
+        if (Output != ImageEmbeddingKind.Embedding)
+            throw new ArgumentException("the ONNX Runtime backend writes the embedding only; use the TorchSharp backend for the pooled feature", nameof(Output));
+        string device = Device.Trim().ToLowerInvariant();
+        if (device is not ("cpu" or "auto"))
+            throw new ArgumentException($"the ONNX Runtime backend runs on the CPU (Microsoft.ML.OnnxRuntime is the CPU build); device '{Device}' needs the TorchSharp backend", nameof(Device));
+    }
+
     internal ImageEmbeddingOptions Clone() => (ImageEmbeddingOptions)MemberwiseClone();
 }

@@ -51,12 +51,12 @@ public sealed class SimilarityMapTransformer : BatchMapperTransformer<Similarity
             _outputs = [new(options.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, _side, _side))];
         }
 
-        public void MapBatch(IReadOnlyList<object[]> inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
+        public void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
         {
             var texts = new string[rowCount];
             for (int r = 0; r < rowCount; r++) texts[r] = ((ReadOnlyMemory<char>)inputs[1][r]).ToString();
             using var scope = NewDisposeScope();
-            var maps = TextGroundedLocalizer.ComputeMaps(model, ImageBatch.ToTensor(inputs[0], rowCount, _side, model), texts);
+            var maps = TextGroundedLocalizer.ComputeMaps(model, ImageBatch.ToTensor(inputs, 0, rowCount, _side, model), texts);
             for (int r = 0; r < rowCount; r++) outputs[0][r] = new VBuffer<float>(maps[r].Length, maps[r]);
         }
     }

@@ -53,7 +53,7 @@ public sealed class TextEmbeddingTransformer : BatchMapperTransformer<TextEmbedd
                 throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{options.InputColumnName}' must be text, not {column.Type}");
         }
 
-        public void MapBatch(IReadOnlyList<object[]> inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
+        public void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
         {
             var texts = new string[rowCount];
             for (int r = 0; r < rowCount; r++) texts[r] = ((ReadOnlyMemory<char>)inputs[0][r]).ToString();

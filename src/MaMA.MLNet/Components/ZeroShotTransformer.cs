@@ -73,10 +73,10 @@ public sealed class ZeroShotTransformer : BatchMapperTransformer<ZeroShotOptions
         public void ValidateInputSchema(DataViewSchema inputSchema) =>
             _side = ImageBatch.SideOf(inputSchema, options.ImageColumnName, model.Config.Vision.PatchSize);
 
-        public void MapBatch(IReadOnlyList<object[]> inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
+        public void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
         {
             using var scope = NewDisposeScope();
-            var pixels = ImageBatch.ToTensor(inputs[0], rowCount, _side, model);
+            var pixels = ImageBatch.ToTensor(inputs, 0, rowCount, _side, model);
             using var encoding = model.Model.EncodeImages(pixels);
             var logits = classifier.Logits(encoding.Embedding);
             var probabilities = F.softmax(logits, -1).cpu().to(ScalarType.Float32).contiguous().data<float>().ToArray();

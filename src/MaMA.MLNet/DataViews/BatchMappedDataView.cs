@@ -73,17 +73,25 @@ public sealed class BatchMappedDataView : IDataView
         return (sourceColumns.Order().Select(i => _source.Schema[i]).ToList(), active);
     }
 
-    /// <summary>Reads up to a batch of source rows ahead, caches what is needed, maps them, then serves them one by one.</summary>
+    /// <summary>
+    /// Reads up to a batch of source rows ahead, caches what is needed, maps them, then serves them one by one.
+    /// Known-size Single vector columns (model-ready images) are cached packed: every row is read straight into one
+    /// pinned buffer of batch x size floats that this cursor reuses for every batch, so the mapper can hand the batch
+    /// to TorchSharp or ONNX Runtime without copying it again and no per-row arrays are allocated. Each cursor owns
+    /// its buffers, so parallel cursors never share one.
+    /// </summary>
     private sealed class Cursor : DataViewRowCursor
     {
         private readonly BatchMappedDataView _parent;
         private readonly DataViewRowCursor _source;
         private readonly bool[] _activeOutputs;
         private readonly bool _mapping;
-        private readonly int[] _cachedSourceColumns;                 // source column indices held per row
         private readonly Dictionary<int, int> _cacheSlotOfColumn = new();
-        private readonly Func<object>[] _readers;
-        private readonly object[][] _cache;                          // [slot][row in batch]
+        private readonly Func<object>?[] _readers;                   // boxed slots
+        private readonly ColumnValueCopier.PackedReader?[] _packedReaders;
+        private readonly object[]?[] _cache;                         // [slot][row in batch], boxed slots
+        private readonly float[]?[] _packed;                         // [slot][row * size + i], packed slots
+        private readonly int[] _rowSizes;                            // floats per row, packed slots
         private readonly ValueGetter<DataViewRowId> _sourceId;
         private readonly DataViewRowId[] _ids;
         private readonly object?[][] _outputs;                       // [output][row in batch]
@@ -98,14 +106,27 @@ public sealed class BatchMappedDataView : IDataView
             _activeOutputs = activeOutputs;
             _mapping = activeOutputs.Any(a => a);
             int batch = parent._mapper.BatchSize;
-            _cachedSourceColumns = source.Schema.Where(c => source.IsColumnActive(c)).Select(c => c.Index).ToArray();
-            _readers = new Func<object>[_cachedSourceColumns.Length];
-            _cache = new object[_cachedSourceColumns.Length][];
-            for (int slot = 0; slot < _cachedSourceColumns.Length; slot++)
+            int[] cached = source.Schema.Where(c => source.IsColumnActive(c)).Select(c => c.Index).ToArray();
+            _readers = new Func<object>?[cached.Length];
+            _packedReaders = new ColumnValueCopier.PackedReader?[cached.Length];
+            _cache = new object[]?[cached.Length];
+            _packed = new float[]?[cached.Length];
+            _rowSizes = new int[cached.Length];
+            for (int slot = 0; slot < cached.Length; slot++)
             {
-                _cacheSlotOfColumn[_cachedSourceColumns[slot]] = slot;
-                _readers[slot] = ColumnValueCopier.MakeReader(source, source.Schema[_cachedSourceColumns[slot]]);
-                _cache[slot] = new object[batch];
+                var column = source.Schema[cached[slot]];
+                _cacheSlotOfColumn[column.Index] = slot;
+                if (ColumnValueCopier.IsPackable(column.Type, out int size))
+                {
+                    _packedReaders[slot] = ColumnValueCopier.MakePackedReader(source, column, size);
+                    _packed[slot] = GC.AllocateUninitializedArray<float>(checked(batch * size), pinned: true);
+                    _rowSizes[slot] = size;
+                }
+                else
+                {
+                    _readers[slot] = ColumnValueCopier.MakeReader(source, column);
+                    _cache[slot] = new object[batch];
+                }
             }
             _sourceId = source.GetIdGetter();
             _ids = new DataViewRowId[batch];
@@ -145,12 +166,18 @@ public sealed class BatchMappedDataView : IDataView
             int batch = _parent._mapper.BatchSize;
             while (_count < batch && _source.MoveNext())
             {
-                for (int slot = 0; slot < _readers.Length; slot++) _cache[slot][_count] = _readers[slot]();
+                for (int slot = 0; slot < _readers.Length; slot++)
+                {
+                    if (_packedReaders[slot] is { } packed) packed(_packed[slot]!, _count * _rowSizes[slot]);
+                    else _cache[slot]![_count] = _readers[slot]!();
+                }
                 _sourceId(ref _ids[_count]);
                 _count++;
             }
             if (_count == 0 || !_mapping) return;
-            var inputs = _parent._inputIndices.Select(i => _cache[_cacheSlotOfColumn[i]]).ToArray();
+            var slots = _parent._inputIndices.Select(i => _cacheSlotOfColumn[i]).ToArray();
+            var inputs = BatchInputs.Create(
+                [.. slots.Select(s => _cache[s])], [.. slots.Select(s => _packed[s])], [.. slots.Select(s => _rowSizes[s])], _count);
             _parent._mapper.MapBatch(inputs, _count, _outputs, _activeOutputs);
         }
 
@@ -166,7 +193,11 @@ public sealed class BatchMappedDataView : IDataView
             }
             if (!_cacheSlotOfColumn.TryGetValue(column.Index, out int slot))
                 throw new InvalidOperationException($"column '{column.Name}' is not active in this cursor");
-            var cached = _cache[slot];
+            if (_packed[slot] is { } buffer)
+            {
+                return ColumnValueCopier.MakePackedGetter<TValue>(column, buffer, _rowSizes[slot], () => _index);
+            }
+            var cached = _cache[slot]!;
             return ColumnValueCopier.MakeGetter<TValue>(() => cached[_index]);
         }
 

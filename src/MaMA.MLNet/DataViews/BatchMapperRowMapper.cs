@@ -93,7 +93,7 @@ public sealed class BatchMapperRowMapper : IRowToRowMapper
         private void Compute()
         {
             if (_computedAt == _input.Position && _input.Position >= 0) return;
-            var inputs = _readers.Select(read => new[] { read() }).ToArray();
+            var inputs = BatchInputs.FromBoxed([.. _readers.Select(read => new[] { read() })], 1);
             _parent._mapper.MapBatch(inputs, 1, _outputs, _active);
             _computedAt = _input.Position;
         }

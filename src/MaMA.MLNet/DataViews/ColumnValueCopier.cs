@@ -60,9 +60,10 @@ internal static class ColumnValueCopier
     private static Func<object> MakeVectorReader<T>(DataViewRow row, DataViewSchema.Column column)
     {
         var getter = row.GetGetter<VBuffer<T>>(column);
+        VBuffer<T> shared = default; // reused: the source may write into its arrays, we copy out of them
         return () =>
         {
-            VBuffer<T> shared = default, copy = default;
+            VBuffer<T> copy = default;
             getter(ref shared);
             shared.CopyTo(ref copy);
             return copy;
@@ -71,4 +72,58 @@ internal static class ColumnValueCopier
 
     private static ValueGetter<VBuffer<T>> MakeVectorGetter<T>(Func<object?> current) =>
         (ref VBuffer<T> value) => ((VBuffer<T>)current()!).CopyTo(ref value);
+
+    /// <summary>Reads the current row of a packed column into <c>buffer[offset .. offset + size)</c>.</summary>
+    public delegate void PackedReader(float[] buffer, int offset);
+
+    /// <summary>True for columns cached packed: known-size Single vectors (model-ready images, embeddings).</summary>
+    public static bool IsPackable(DataViewType type, out int size)
+    {
+        bool packable = type is VectorDataViewType { IsKnownSize: true, ItemType: NumberDataViewType n } && n.RawType == typeof(float);
+        size = packable ? ((VectorDataViewType)type).Size : 0;
+        return packable;
+    }
+
+    /// <summary>
+    /// A reader that writes each row of a known-size Single vector column straight into a packed buffer, densifying
+    /// sparse rows. One copy per row and no allocation after the first: the source's buffer is reused.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A row's vector length differs from the column type's.</exception>
+    public static PackedReader MakePackedReader(DataViewRow row, DataViewSchema.Column column, int size)
+    {
+        var getter = row.GetGetter<VBuffer<float>>(column);
+        VBuffer<float> shared = default;
+        string name = column.Name;
+        return (buffer, offset) =>
+        {
+            getter(ref shared);
+            if (shared.Length != size)
+                throw new InvalidOperationException($"column '{name}' has a row of {shared.Length} values at position {row.Position}; its type says {size}");
+            var target = buffer.AsSpan(offset, size);
+            var values = shared.GetValues();
+            if (shared.IsDense)
+            {
+                values.CopyTo(target);
+                return;
+            }
+            target.Clear();
+            var indices = shared.GetIndices();
+            for (int i = 0; i < values.Length; i++) target[indices[i]] = values[i];
+        };
+    }
+
+    /// <summary>The getter a cursor hands out for a packed column: copies the current row into the consumer's VBuffer.</summary>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> is not VBuffer&lt;float&gt;.</exception>
+    public static ValueGetter<T> MakePackedGetter<T>(DataViewSchema.Column column, float[] buffer, int size, Func<int> index)
+    {
+        if (typeof(T) != typeof(VBuffer<float>))
+            throw new InvalidOperationException($"column '{column.Name}' is {column.Type}; it cannot be read as {typeof(T).Name}");
+        ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> value) =>
+        {
+            var editor = VBufferEditor.Create(ref value, size);
+            buffer.AsSpan(index() * size, size).CopyTo(editor.Values);
+            value = editor.Commit();
+        };
+        return (ValueGetter<T>)(Delegate)getter;
+    }
 }

@@ -30,8 +30,9 @@ public interface IBatchMapper
 
     /// <summary>
     /// Maps <paramref name="rowCount"/> rows. <paramref name="inputs"/>[c][r] holds input column c of row r
-    /// (a boxed VBuffer, ReadOnlyMemory&lt;char&gt;, float, ...; owned by the caller, not to be kept).
+    /// (a boxed VBuffer, ReadOnlyMemory&lt;char&gt;, float, ...; owned by the caller, not to be kept); a known-size
+    /// Single vector column may also be read packed (<see cref="BatchInputs.TryGetPacked"/>), which skips a copy per row.
     /// Fill <paramref name="outputs"/>[o][r] for every output o whose <paramref name="activeOutputs"/>[o] is set.
     /// </summary>
-    void MapBatch(IReadOnlyList<object[]> inputs, int rowCount, object?[][] outputs, bool[] activeOutputs);
+    void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs);
 }

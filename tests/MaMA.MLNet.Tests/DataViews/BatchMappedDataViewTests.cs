@@ -38,7 +38,7 @@ public sealed class BatchMappedDataViewTests
                 throw new ArgumentOutOfRangeException(nameof(inputSchema), "Values must be a float vector");
         }
 
-        public void MapBatch(IReadOnlyList<object[]> inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
+        public void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
         {
             BatchSizes.Enqueue(rowCount);
             for (int r = 0; r < rowCount; r++)
@@ -47,6 +47,35 @@ public sealed class BatchMappedDataViewTests
                 if (activeOutputs[0]) outputs[0][r] = v.Sum();
                 if (activeOutputs[1]) outputs[1][r] = new VBuffer<float>(2, [2 * v[0], 2 * v[1]]);
             }
+        }
+    }
+
+    private sealed class SparseRow
+    {
+        public string Name { get; set; } = "";
+        [VectorType(4)] public VBuffer<float> Values { get; set; }
+    }
+
+    /// <summary>Reads its input packed; writes the row's four values back as they arrived, and records the packed buffers.</summary>
+    private sealed class PackedMapper(int batchSize) : IBatchMapper
+    {
+        public ConcurrentQueue<float[]> Buffers { get; } = new();
+        public IReadOnlyList<string> InputColumnNames => ["Values"];
+        public IReadOnlyList<BatchOutputColumn> OutputColumns => [new("Echo", new VectorDataViewType(NumberDataViewType.Single, 4))];
+        public int BatchSize => batchSize;
+
+        public void ValidateInputSchema(DataViewSchema inputSchema)
+        {
+        }
+
+        public void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
+        {
+            Assert.IsTrue(inputs.TryGetPacked(0, out var rows, out int size), "a known-size Single vector arrives packed");
+            Assert.AreEqual(4, size);
+            Assert.AreEqual(rowCount * 4, rows.Length);
+            Assert.IsTrue(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(rows, out var segment));
+            Buffers.Enqueue(segment.Array!);
+            for (int r = 0; r < rowCount; r++) outputs[0][r] = new VBuffer<float>(4, rows.Span.Slice(r * 4, 4).ToArray());
         }
     }
 
@@ -149,5 +178,71 @@ public sealed class BatchMappedDataViewTests
         var view = new BatchMappedDataView(ml.Data.LoadFromEnumerable(MakeRows(5)), new SumMapper(2));
         Assert.AreEqual(5L, view.GetRowCount());
         CollectionAssert.AreEqual(new[] { "Name", "Values", "Sum", "Doubled" }, view.Schema.Select(c => c.Name).ToArray());
+    }
+
+    [TestMethod]
+    public void KnownSizeVectorsArrivePackedInOneReusedBufferWithSparseRowsDensified()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Enumerable.Range(0, 7).Select(i => new SparseRow
+        {
+            Name = $"row{i}",
+            // Odd rows sparse (one value at slot i % 4), even rows dense.
+            Values = i % 2 == 1 ? new VBuffer<float>(4, 1, [i + 0.5f], [i % 4]) : new VBuffer<float>(4, [i, i + 1, i + 2, i + 3]),
+        }).ToList();
+        var mapper = new PackedMapper(batchSize: 3);
+        var view = new BatchMappedDataView(ml.Data.LoadFromEnumerable(rows), mapper);
+        using var cursor = view.GetRowCursor(view.Schema);
+        var echo = cursor.GetGetter<VBuffer<float>>(view.Schema["Echo"]);
+        var values = cursor.GetGetter<VBuffer<float>>(view.Schema["Values"]);
+        VBuffer<float> e = default, v = default;
+        int n = 0;
+        while (cursor.MoveNext())
+        {
+            echo(ref e);
+            values(ref v);
+            var expected = rows[n].Values.DenseValues().ToArray();
+            CollectionAssert.AreEqual(expected, e.DenseValues().ToArray(), $"row {n} as the mapper saw it");
+            CollectionAssert.AreEqual(expected, v.DenseValues().ToArray(), $"row {n} as the cursor hands it out");
+            n++;
+        }
+        Assert.AreEqual(7, n);
+        var buffers = mapper.Buffers.ToArray();
+        Assert.HasCount(3, buffers, "batches of 3, 3, 1");
+        Assert.IsTrue(buffers.All(b => ReferenceEquals(b, buffers[0])), "one cursor reuses one buffer for every batch");
+    }
+
+    [TestMethod]
+    public void ParallelCursorsPackIntoBuffersOfTheirOwn()
+    {
+        var ml = new MLContext(seed: 1);
+        var mapper = new PackedMapper(batchSize: 2);
+        var data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 40).Select(i => new SparseRow { Name = $"row{i}", Values = new VBuffer<float>(4, [i, -i, 2 * i, 0]) }).ToList());
+        var view = new BatchMappedDataView(data, mapper);
+        var cursors = view.GetRowCursorSet([view.Schema["Name"], view.Schema["Echo"]], n: 2);
+        var seen = new ConcurrentDictionary<string, float[]>();
+        Parallel.ForEach(cursors, cursor =>
+        {
+            using (cursor)
+            {
+                var name = cursor.GetGetter<ReadOnlyMemory<char>>(view.Schema["Name"]);
+                var echo = cursor.GetGetter<VBuffer<float>>(view.Schema["Echo"]);
+                ReadOnlyMemory<char> n = default;
+                VBuffer<float> e = default;
+                while (cursor.MoveNext())
+                {
+                    name(ref n);
+                    echo(ref e);
+                    seen[n.ToString()] = e.DenseValues().ToArray();
+                }
+            }
+        });
+        Assert.HasCount(40, seen);
+        foreach (var (name, echo) in seen)
+        {
+            int i = int.Parse(name[3..]);
+            CollectionAssert.AreEqual(new float[] { i, -i, 2 * i, 0 }, echo, name);
+        }
+        Assert.HasCount(cursors.Length, mapper.Buffers.Distinct(ReferenceEqualityComparer.Instance).ToList(), "one buffer per cursor");
     }
 }
