@@ -22,12 +22,20 @@ internal static class PlotFonts
 
     private static string? Choose()
     {
-        var families = SKFontManager.Default.FontFamilies.ToList();
+        // With no font files Skia still lists one family with an empty name, whose typeface has no glyphs.
+        var families = SKFontManager.Default.FontFamilies.Where(Renders).ToList();
         if (families.Count == 0) return null;
         // Sans-serif reads best at small sizes; DejaVu Sans is what fonts-dejavu-core brings.
         foreach (string preferred in new[] { "DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial", "Helvetica" })
             if (families.Contains(preferred, StringComparer.OrdinalIgnoreCase)) return preferred;
         return families.FirstOrDefault(f => f.Contains("Sans", StringComparison.OrdinalIgnoreCase) && !f.Contains("Mono", StringComparison.OrdinalIgnoreCase))
             ?? families[0];
+    }
+
+    private static bool Renders(string family)
+    {
+        if (string.IsNullOrWhiteSpace(family)) return false;
+        using var typeface = SKTypeface.FromFamilyName(family);
+        return typeface is not null && typeface.GlyphCount > 0 && typeface.ContainsGlyphs("0123456789ABCabc");
     }
 }

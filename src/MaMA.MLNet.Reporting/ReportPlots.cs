@@ -33,6 +33,13 @@ public static class ReportPlots
     {
         ArgumentNullException.ThrowIfNull(curves);
         if (curves.Count == 0) throw new ArgumentException("no ROC curve to draw", nameof(curves));
+        foreach (var c in curves)
+        {
+            if (c.FalsePositiveRate.Count != c.TruePositiveRate.Count || c.FalsePositiveRate.Count == 0)
+                throw new ArgumentException($"curve '{c.Label}': {c.FalsePositiveRate.Count} false and {c.TruePositiveRate.Count} true positive rates", nameof(curves));
+            if (c.FalsePositiveRate.Concat(c.TruePositiveRate).Any(r => !(r >= 0 && r <= 1)))
+                throw new ArgumentException($"curve '{c.Label}': rates must lie in [0, 1]", nameof(curves));
+        }
         var plot = NewPlot(title, "False positive rate (1 - specificity)", "True positive rate (sensitivity)");
         var chance = plot.Add.Line(0, 0, 1, 1);
         chance.LineColor = Colors.Gray;
@@ -42,10 +49,6 @@ public static class ReportPlots
         for (int i = 0; i < curves.Count; i++)
         {
             var c = curves[i];
-            if (c.FalsePositiveRate.Count != c.TruePositiveRate.Count || c.FalsePositiveRate.Count == 0)
-                throw new ArgumentException($"curve '{c.Label}': {c.FalsePositiveRate.Count} false and {c.TruePositiveRate.Count} true positive rates", nameof(curves));
-            if (c.FalsePositiveRate.Concat(c.TruePositiveRate).Any(r => !(r >= 0 && r <= 1)))
-                throw new ArgumentException($"curve '{c.Label}': rates must lie in [0, 1]", nameof(curves));
             var line = plot.Add.ScatterLine(c.FalsePositiveRate.ToArray(), c.TruePositiveRate.ToArray());
             line.Color = Palette.GetColor(i);
             line.LineWidth = 2.5f;
