@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MaMA.MLNet.Cli.Progress;
 using MaMA.MLNet.Data.Phantom;
 
 namespace MaMA.MLNet.Cli.Commands;
@@ -23,9 +24,15 @@ public sealed class SynthCommand : ICliCommand
             if (parts.Length != 2 || !int.TryParse(parts[0], out int w) || !int.TryParse(parts[1], out int h) || w < 32 || h < 32 || w > 8192 || h > 8192)
                 return Fail($"--size must be WxH with each side in [32, 8192], got '{text}'.");
             string folder = parse.GetValue(output)!;
-            var records = new PhantomGenerator(new PhantomOptions { Width = w, Height = h, Seed = parse.GetValue(seed) }).WriteDataset(folder, n);
-            Console.WriteLine($"Wrote {records.Count} images of {n} studies and {Path.Combine(folder, "manifest.csv")}.");
-            return ExitCodes.Success;
+            return CliProgress.Run(progress =>
+            {
+                using var stage = progress.Stage("synth studies", n);
+                var records = new PhantomGenerator(new PhantomOptions { Width = w, Height = h, Seed = parse.GetValue(seed) })
+                    .WriteDataset(folder, n, studiesWritten: new StageCounter(stage));
+                stage.Dispose();
+                progress.Log($"Wrote {records.Count} images of {n} studies and {Path.Combine(folder, "manifest.csv")}.");
+                return ExitCodes.Success;
+            });
         });
         return command;
     }
