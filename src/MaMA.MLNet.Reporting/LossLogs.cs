@@ -43,14 +43,15 @@ public static class LossLogs
 
     /// <summary>
     /// Reads the <c>"type":"train"</c> records of a training log: each entry of <c>losses</c>, and <c>total</c> as
-    /// <see cref="TotalTerm"/> when there is more than one term. After a resume a step appears again; the last record
+    /// <see cref="TotalTerm"/> on every step when some step has more than one term (terms that start late, as the
+    /// multi-view and local losses do, would otherwise leave the total's early steps out). After a resume a step appears again; the last record
     /// of a step wins, as the log's writer documents. Non-finite values (written as strings) come back as NaN or infinity.
     /// </summary>
     /// <exception cref="ReportDataException">The file is missing or a line is not a JSON object of that shape.</exception>
     public static IReadOnlyList<(string Term, long Step, double Value)> ReadTrainingLog(string path)
     {
         var lines = ReadLines(path);
-        var byStep = new Dictionary<long, List<(string, long, double)>>();
+        var byStep = new Dictionary<long, (List<(string, long, double)> Terms, double? Total)>();
         var order = new List<long>();
         for (int i = 0; i < lines.Length; i++)
         {
@@ -66,16 +67,19 @@ public static class LossLogs
                 var terms = new List<(string, long, double)>();
                 if (root.TryGetProperty("losses", out var losses) && losses.ValueKind == JsonValueKind.Object)
                     foreach (var loss in losses.EnumerateObject()) terms.Add((loss.Name, step, Number(loss.Value, path, i)));
-                if (terms.Count != 1 && root.TryGetProperty("total", out var total)) terms.Add((TotalTerm, step, Number(total, path, i)));
+                double? totalValue = root.TryGetProperty("total", out var total) ? Number(total, path, i) : null;
                 if (!byStep.ContainsKey(step)) order.Add(step);
-                byStep[step] = terms;
+                byStep[step] = (terms, totalValue);
             }
             catch (JsonException e)
             {
                 throw new ReportDataException(path, $"line {i + 1} is not valid JSON: {e.Message}", e);
             }
         }
-        return order.Order().SelectMany(s => byStep[s]).ToList();
+        bool withTotal = byStep.Values.Any(r => r.Terms.Count > 1);
+        return order.Order().SelectMany(s => withTotal && byStep[s].Total is { } t
+            ? byStep[s].Terms.Append((TotalTerm, s, t))
+            : byStep[s].Terms).ToList();
     }
 
     private static double Number(JsonElement value, string path, int line) => value.ValueKind switch

@@ -174,7 +174,8 @@ public static class ReportPlots
             // A single step would be an invisible zero-length line: show it as a marker.
             line.MarkerSize = xs.Length == 1 ? 8 : 0;
         }
-        plot.ShowLegend(Alignment.UpperRight);
+        // Outside the data area, so it never hides a curve or a cluster.
+        plot.ShowLegend(Edge.Right);
         Save(plot, path, width, height);
     }
 
@@ -227,7 +228,8 @@ public static class ReportPlots
             points.MarkerSize = 9;
             points.LegendText = $"{classNames[c]} (n={rows.Count})";
         }
-        plot.ShowLegend(Alignment.UpperRight);
+        // Outside the data area, so it never hides a curve or a cluster.
+        plot.ShowLegend(Edge.Right);
         Save(plot, path, width, height);
         return projection;
     }

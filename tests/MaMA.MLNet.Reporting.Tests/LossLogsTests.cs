@@ -55,6 +55,20 @@ public sealed class LossLogsTests
     }
 
     [TestMethod]
+    public void TheTotalCoversStepsBeforeLateTermsStart()
+    {
+        using var folder = new TempFolder();
+        string log = folder.File("late.jsonl");
+        File.WriteAllLines(log,
+        [
+            """{"type":"train","step":1,"losses":{"clip":3.0},"total":3.0}""",
+            """{"type":"train","step":2,"losses":{"clip":2.5,"local":4.0},"total":6.5}""",
+        ]);
+        var totals = LossLogs.ReadTrainingLog(log).Where(p => p.Term == LossLogs.TotalTerm).ToList();
+        CollectionAssert.AreEqual(new[] { (LossLogs.TotalTerm, 1L, 3.0), (LossLogs.TotalTerm, 2L, 6.5) }, totals);
+    }
+
+    [TestMethod]
     public void ASingleTermLogHasNoSeparateTotal()
     {
         using var folder = new TempFolder();
