@@ -40,12 +40,13 @@ internal static class CliProgress
             Interactive = InteractionSupport.Yes,
         });
         int code = ExitCodes.InternalError;
+        var details = new DetailColumn();
         console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(context => code = work(new LiveProgress(context, console)));
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 30 }, new PercentageColumn(),
+                new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn(), details)
+            .Start(context => code = work(new LiveProgress(context, console, details)));
         return code;
     }
 }

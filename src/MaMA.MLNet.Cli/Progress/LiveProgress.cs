@@ -3,10 +3,10 @@ using Spectre.Console;
 namespace MaMA.MLNet.Cli.Progress;
 
 /// <summary>Live Spectre.Console progress bars, one per stage, on an interactive terminal.</summary>
-internal sealed class LiveProgress(ProgressContext context, IAnsiConsole console) : ICliProgress
+internal sealed class LiveProgress(ProgressContext context, IAnsiConsole console, DetailColumn details) : ICliProgress
 {
     /// <inheritdoc />
-    public IProgressStage Stage(string name, long total) => new LiveStage(context.AddTask(Markup.Escape(name), maxValue: total > 0 ? total : 1), name, total);
+    public IProgressStage Stage(string name, long total) => new LiveStage(context.AddTask(Markup.Escape(name), maxValue: total > 0 ? total : 1), total, details);
 
     /// <inheritdoc />
     public void Log(string line) => console.WriteLine(line);
@@ -14,12 +14,13 @@ internal sealed class LiveProgress(ProgressContext context, IAnsiConsole console
     private sealed class LiveStage : IProgressStage
     {
         private readonly ProgressTask _task;
-        private readonly string _name;
         private long _total;
 
-        public LiveStage(ProgressTask task, string name, long total)
+        private readonly DetailColumn _details;
+
+        public LiveStage(ProgressTask task, long total, DetailColumn details)
         {
-            (_task, _name) = (task, name);
+            (_task, _details) = (task, details);
             Total = total;
         }
 
@@ -37,7 +38,7 @@ internal sealed class LiveProgress(ProgressContext context, IAnsiConsole console
         public void Report(long done, string? detail = null)
         {
             _task.Value = Math.Max(_task.Value, Math.Min(done, _task.MaxValue));
-            if (detail is not null) _task.Description = $"{Markup.Escape(_name)} [grey]{Markup.Escape(detail)}[/]";
+            if (detail is not null) _details.Set(_task, detail);
         }
 
         public void Dispose()
