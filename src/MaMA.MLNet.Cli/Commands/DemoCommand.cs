@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using MaMA.MLNet.Cli.Progress;
+using MaMA.MLNet.Cli.Reports;
 using MaMA.MLNet.Data.Captions;
 using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Data.Phantom;
@@ -25,7 +26,8 @@ namespace MaMA.MLNet.Cli.Commands;
 /// <c>mama demo [--out DIR] [--studies N] [--minutes M] [--steps N] [--batch-size B] [--size WxH] [--seed S]</c>:
 /// the whole story on one machine with nothing downloaded: a phantom data set, pretraining of the tiny preset,
 /// zero-shot density and cancer on the held-out studies, the image encoder exported to ONNX and checked against
-/// ONNX Runtime, and DIR/report.md with every number. Each stage reuses the library code the other commands use.
+/// ONNX Runtime, and DIR/report.md with every number and PNG plots beside it (ROC, confusion matrix and PCA map per
+/// task, the pretraining loss). Each stage reuses the library code the other commands use.
 /// </summary>
 public sealed class DemoCommand : ICliCommand
 {
@@ -131,8 +133,14 @@ public sealed class DemoCommand : ICliCommand
         var tokenizer = loaded.Tokenizer ?? MaMATokenizer.CreateGpt2();
         foreach (var task in new[] { ZeroShotTask.Density, ZeroShotTask.Cancer })
         {
-            var result = ZeroShotScoring.Score(model, tokenizer, heldOut, task, progress)?.Report;
+            var scored = ZeroShotScoring.Score(model, tokenizer, heldOut, task, progress);
+            var result = scored?.Report;
             report.ZeroShot(task, result);
+            // Plots beside report.md; the loss curves (one run) go with the first task only.
+            string name = task.ToString().ToLowerInvariant();
+            if (scored is not null)
+                report.Plots(EvaluationPlots.Write(scored, name, root, $"report-{name}", task == ZeroShotTask.Density ? trained.ModelDirectory : null,
+                    $"## Plots: {name} (held-out images)"));
             Log(progress, clock, result is null
                 ? $"      {task}: no labelled held-out image"
                 : $"      {task}: accuracy {result.Accuracy:F3}, balanced accuracy {result.BalancedAccuracy:F3}, macro AUC {Format(result.MacroAuc)} (n={result.Count})");
@@ -246,6 +254,10 @@ public sealed class DemoCommand : ICliCommand
                 : Invariant($"| {task} | {r.Count} | {r.Accuracy:F3} | {r.BalancedAccuracy:F3} | {Format(r.MacroAuc)} | {string.Join(", ", r.ClassNames)} |"));
         }
 
+        private readonly StringBuilder _plots = new();
+
+        public void Plots(string markdown) => _plots.Append(markdown);
+
         public void Retrieval(double top1, int n) =>
             _body.AppendLine().AppendLine(Invariant($"Image-to-caption retrieval top-1 among the {n} held-out captions: {top1:F3} (chance about {1.0 / n:F3})."))
                 .AppendLine();
@@ -265,7 +277,7 @@ public sealed class DemoCommand : ICliCommand
                 .AppendLine()
                 .AppendLine("Phantom images and a tiny model: the numbers show the pipeline works end to end, not clinical performance.")
                 .AppendLine()
-                .Append(_body).ToString();
+                .Append(_body).Append(_plots).ToString();
 
         // The last step record of the training log (TrainingLogWriter: "total" is the summed loss).
         private static string LastLoss(string log)

@@ -55,10 +55,18 @@ internal static class EvaluationPlots
     public static string Write(ZeroShotScores scores, string task, string reportPath, string modelDirectory)
     {
         string full = Path.GetFullPath(reportPath);
-        string folder = Path.GetDirectoryName(full)!;
-        string stem = Path.GetFileNameWithoutExtension(full);
+        return Write(scores, task, Path.GetDirectoryName(full)!, Path.GetFileNameWithoutExtension(full), modelDirectory, "## Plots");
+    }
+
+    /// <summary>
+    /// Writes the plots into <paramref name="folder"/> as <c>{stem}-roc.png</c> etc. and returns a Markdown section
+    /// under <paramref name="heading"/> that links them (relative to <paramref name="folder"/>). With
+    /// <paramref name="modelDirectory"/> null there is no loss plot and no note about it.
+    /// </summary>
+    public static string Write(ZeroShotScores scores, string task, string folder, string stem, string? modelDirectory, string heading)
+    {
         var report = scores.Report;
-        var md = new StringBuilder().AppendLine().AppendLine("## Plots").AppendLine();
+        var md = new StringBuilder().AppendLine().AppendLine(heading).AppendLine();
         try
         {
             var curves = RocCurves(scores.Labels, scores.Scores, report.ClassNames);
@@ -67,10 +75,13 @@ internal static class EvaluationPlots
                 path => ReportPlots.Roc(curves, path, rocTitle));
             Plot(md, "Confusion matrix", folder, stem + "-confusion.png", null,
                 path => ReportPlots.ConfusionMatrix(report.ConfusionMatrix, report.ClassNames, path, $"Confusion matrix: {task} (n={report.Count})"));
-            string? log = FindTrainingLog(modelDirectory);
-            Plot(md, "Pretraining loss", folder, stem + "-loss.png",
-                log is null ? $"no {MaMAPretraining.LogFile} in the model folder or its parent" : null,
-                path => ReportPlots.LossCurvesFromTrainingLog(log!, path, "Pretraining loss"));
+            if (modelDirectory is not null)
+            {
+                string? log = FindTrainingLog(modelDirectory);
+                Plot(md, "Pretraining loss", folder, stem + "-loss.png",
+                    log is null ? $"no {MaMAPretraining.LogFile} in the model folder or its parent" : null,
+                    path => ReportPlots.LossCurvesFromTrainingLog(log!, path, "Pretraining loss"));
+            }
             string? embeddingNote = null;
             Plot(md, "Image embeddings (PCA)", folder, stem + "-embeddings.png", scores.Embeddings.Count < 2 ? "fewer than two images" : null, path =>
             {
