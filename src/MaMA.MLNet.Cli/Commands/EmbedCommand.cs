@@ -3,9 +3,7 @@ using System.Globalization;
 using System.Text;
 using MaMA.MLNet.Cli.Progress;
 using MaMA.MLNet.Imaging;
-using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Tokenization;
-using MaMA.MLNet.Pretraining;
 using static TorchSharp.torch;
 
 namespace MaMA.MLNet.Cli.Commands;

@@ -7,9 +7,7 @@ using MaMA.MLNet.Cli.Reports;
 using MaMA.MLNet.Data.Captions;
 using MaMA.MLNet.Evaluation;
 using MaMA.MLNet.Imaging;
-using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Tokenization;
-using MaMA.MLNet.Pretraining;
 
 namespace MaMA.MLNet.Cli.Commands;
 

@@ -3,9 +3,7 @@ using System.Text.Json;
 using MaMA.MLNet.Cli.Progress;
 using MaMA.MLNet.Data.Captions;
 using MaMA.MLNet.Imaging;
-using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Tokenization;
-using MaMA.MLNet.Pretraining;
 
 namespace MaMA.MLNet.Cli.Commands;
 

@@ -71,7 +71,7 @@ internal static class EvaluationPlots
         {
             var curves = RocCurves(scores.Labels, scores.Scores, report.ClassNames);
             string rocTitle = report.ClassNames.Count == 2 ? $"ROC: {task} ({report.ClassNames[1]} vs {report.ClassNames[0]})" : $"ROC: {task} (one vs rest)";
-            Plot(md, "ROC curves", folder, stem + "-roc.png", curves.Count == 0 ? "no class has both positive and negative images" : null,
+            Plot(md, "ROC curves", folder, stem + "-roc.png", curves.Count == 0 ? NoRocReason(scores.Labels, report.ClassNames) : null,
                 path => ReportPlots.Roc(curves, path, rocTitle));
             Plot(md, "Confusion matrix", folder, stem + "-confusion.png", null,
                 path => ReportPlots.ConfusionMatrix(report.ConfusionMatrix, report.ClassNames, path, $"Confusion matrix: {task} (n={report.Count})"));
@@ -98,6 +98,11 @@ internal static class EvaluationPlots
         }
         return md.ToString();
     }
+
+    private static string NoRocReason(IReadOnlyList<int> labels, IReadOnlyList<string> classNames) =>
+        labels.Distinct().Count() == 1
+            ? $"all {labels.Count} images are {classNames[labels[0]]}; a ROC curve needs images of both the class and the rest"
+            : "no class has both positive and negative images";
 
     // One plot: a heading, then the image link, or a note when it was skipped or its data was bad.
     private static void Plot(StringBuilder md, string heading, string folder, string file, string? skipReason, Action<string> draw)
