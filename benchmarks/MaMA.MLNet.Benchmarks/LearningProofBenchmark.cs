@@ -22,7 +22,7 @@ public sealed class LearningProofBenchmark : IBenchmark
 {
     public string Name => "learning-proof";
     public string Description =>
-        "tiny preset from scratch on phantom studies: zero-shot density + retrieval before/after; [--studies 500] [--eval-studies 100] [--minutes 15] [--steps S] [--batch-size B] [--lr X] [--warmup W] [--late-start S] [--mask-probability P] [--image-size P] [--ablation] [--diagnose] [--out DIR]";
+        "tiny preset from scratch on phantom studies: zero-shot density + retrieval before/after; [--studies 500] [--eval-studies 100] [--minutes 15] [--steps S] [--batch-size B] [--lr X] [--warmup W] [--late-start S] [--mask-probability P] [--image-size P] [--feature-norm on|off] [--no-multi-view] [--no-local] [--validate-every N] [--ablation] [--diagnose] [--out DIR]";
 
     public int Run(string[] args)
     {
@@ -53,8 +53,13 @@ public sealed class LearningProofBenchmark : IBenchmark
             LateStartStep = a.Long("--late-start", defaults.LateStartStep ?? 20),
             WarmupSteps = a.Long("--warmup", defaults.WarmupSteps ?? 20),
             MaskProbability = a.Double("--mask-probability", defaults.MaskProbability),
-            Config = defaults.ResolveConfig() is var c ? c with { Vision = c.Vision with { ImageSize = imageSize } } : null,
+            Config = defaults.ResolveConfig() is var c
+                ? c with { Vision = c.Vision with { ImageSize = imageSize }, GlobalImageFeatureNorm = a.String("--feature-norm", "on") != "off" }
+                : null,
             CheckpointEvery = 0,
+            ValidateEvery = a.Long("--validate-every", 100),
+            MultiView = !a.Flag("--no-multi-view"),
+            LocalAlignment = !a.Flag("--no-local"),
         };
         var runs = new List<(string Label, MaMAPretrainingOptions Options, string Csv)> { ("full MaMA", options, "loss-curve.csv") };
         if (ablation)
@@ -62,7 +67,7 @@ public sealed class LearningProofBenchmark : IBenchmark
 
         if (a.Flag("--diagnose"))
         {
-            Diagnose(options, heldOut.Take(32).ToList());
+            Diagnose(options, heldOut.Take(32).ToList(), a.String("--model", ""));
             return 0;
         }
         var before = Evaluate(options, heldOut, fresh: true);
@@ -73,8 +78,9 @@ public sealed class LearningProofBenchmark : IBenchmark
             if (Directory.Exists(runOptions.OutputDirectory)) Directory.Delete(runOptions.OutputDirectory, recursive: true);
             var curve = new LossCurve(Path.Combine(output, csv));
             var start = Stopwatch.StartNew();
-            var result = MaMAPretraining.Run(train, runOptions, curve);
+            var result = MaMAPretraining.Run(train, runOptions, heldOut, curve);
             curve.Dispose();
+            PrintValidation(result.LogPath);
             var after = Evaluate(runOptions with { OutputDirectory = result.ModelDirectory }, heldOut, fresh: false);
             Console.WriteLine($"{label + " (after)",-22} {result.Training.Step,6} {start.Elapsed.TotalMinutes,8:F1} {after.Density,17:F3} {after.Top1,10:F4}");
         }
@@ -83,12 +89,13 @@ public sealed class LearningProofBenchmark : IBenchmark
     }
 
     // How alike a fresh model's embeddings are across different images and captions (a collapse check).
-    private static void Diagnose(MaMAPretrainingOptions options, IReadOnlyList<MammogramRecord> records)
+    // modelDirectory: a trained model to check instead of a fresh one.
+    private static void Diagnose(MaMAPretrainingOptions options, IReadOnlyList<MammogramRecord> records, string modelDirectory)
     {
-        var config = options.ResolveConfig();
-        var tokenizer = MaMAPretraining.CreateTokenizer(options, config);
         TorchRuntime.Seed(options.Seed);
-        using var model = new MaMAModel(config);
+        using var model = modelDirectory.Length > 0 ? MaMAModelDirectory.Load(modelDirectory).Model : new MaMAModel(options.ResolveConfig());
+        var config = model.Config;
+        var tokenizer = MaMAPretraining.CreateTokenizer(options, config);
         model.eval();
         using var scope = TorchSharp.torch.NewDisposeScope();
         using var noGrad = TorchSharp.torch.no_grad();
@@ -112,6 +119,21 @@ public sealed class LearningProofBenchmark : IBenchmark
         var unit = (TorchSharp.torch.Tensor t) => TorchSharp.torch.nn.functional.normalize(t, p: 2, dim: -1);
         Console.WriteLine($"ViT features, mean pairwise cosine: pre-norm mean (used) {Off(unit(vit.PooledFeature)):F5}, CLS after norm {Off(unit(vit.ClsToken)):F5}, " +
                           $"mean of normed patch tokens {Off(unit(vit.PatchTokens.mean([1]))):F5}, centred normed patch tokens flattened {Off(unit((vit.PatchTokens - vit.PatchTokens.mean([0], keepdim: true)).flatten(1))):F5}");
+    }
+
+    // The held-out zero-shot curve from the run's JSONL log (validation lines).
+    private static void PrintValidation(string logPath)
+    {
+        foreach (var line in File.ReadLines(logPath))
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(line);
+            var root = json.RootElement;
+            if (root.GetProperty("type").GetString() != "validation") continue;
+            var m = root.GetProperty("metrics");
+            double Get(string name) => m.TryGetProperty(name, out var v) ? v.GetDouble() : double.NaN;
+            Console.WriteLine($"  validation step {root.GetProperty("step").GetInt64(),5}: density bal. acc {Get(ValidationMetrics.DensityBalancedAccuracy):F3} " +
+                              $"auc {Get(ValidationMetrics.DensityAuc):F3}, i2t top-1 {Get(ValidationMetrics.ImageToTextTop1):F4}");
+        }
     }
 
     // fresh: the model MaMAPretraining.Run starts from (same seed, same config); else the saved model directory.

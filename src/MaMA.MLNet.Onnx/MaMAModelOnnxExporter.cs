@@ -112,8 +112,15 @@ public static class MaMAModelOnnxExporter
         return result;
     }
 
-    private static WeightSet ImageWeights(MaMAModel model) =>
-        Rename(model, MaMAParameterNames.ImageBackbone, MaMAParameterNames.ImageGlobalProjection, "global_proj");
+    // The global projection with an optional eval-mode feature norm folded in, so the graph stays one MatMul + Add.
+    private static WeightSet ImageWeights(MaMAModel model)
+    {
+        var weights = BackboneWeights(model, MaMAParameterNames.ImageBackbone);
+        var (weight, bias) = model.ImageEncoder.FoldedGlobalProjection();
+        weights["global_proj.weight"] = weight;
+        weights["global_proj.bias"] = bias;
+        return new WeightSet(weights);
+    }
 
     /// <summary>The backbone's tensors under their own names plus the global projection as <paramref name="projectionName"/>.</summary>
     private static WeightSet Rename(MaMAModel model, string backbonePrefix, string projection, string projectionName)

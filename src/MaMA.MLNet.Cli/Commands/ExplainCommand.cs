@@ -3,6 +3,7 @@ using MaMA.MLNet.Components;
 using MaMA.MLNet.Imaging;
 using MaMA.MLNet.Imaging.Preprocessing;
 using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Modeling.Tokenization;
 using static TorchSharp.torch;
 
 namespace MaMA.MLNet.Cli.Commands;
@@ -30,9 +31,13 @@ public sealed class ExplainCommand : ICliCommand
                 int side = handle.Config.Vision.ImageSize;
                 var preprocessor = new MammogramPreprocessor(new PreprocessingOptions { ImageSize = side });
                 float[] pixels = preprocessor.Preprocess(MammogramReader.Read(parse.GetValue(image)!.FullName));
+                // A directory from `mama model init` has no tokenizer: fall back to the bundled GPT-2 one, as the other commands do.
+                var tokenizer = handle.Tokenizer ?? MaMATokenizer.CreateGpt2();
+                if (tokenizer.VocabularySize != handle.Config.TextVocabSize)
+                    return ExitCodes.Fail($"{parse.GetValue(model)!.FullName}: no tokenizer folder, and the model's vocabulary ({handle.Config.TextVocabSize}) is not the bundled GPT-2 one ({tokenizer.VocabularySize}).", ExitCodes.BadInput);
                 float[] map;
                 using (var scope = NewDisposeScope())
-                    map = TextGroundedLocalizer.ComputeMaps(handle, handle.ToDevice(pixels, [1, 3, side, side]), [parse.GetValue(text)!])[0];
+                    map = TextGroundedLocalizer.ComputeMaps(handle, handle.ToDevice(pixels, [1, 3, side, side]), [parse.GetValue(text)!], tokenizer)[0];
                 SimilarityOverlay.WritePng(pixels, map, side, parse.GetValue(output)!.FullName);
                 Console.WriteLine($"{parse.GetValue(output)!.FullName}: similarity {map.Min():F3} .. {map.Max():F3}");
                 return ExitCodes.Success;

@@ -2,8 +2,8 @@ namespace MaMA.MLNet.Data.Manifest;
 
 /// <summary>
 /// Anything that lists mammograms with their metadata: a CSV manifest (<see cref="CsvManifestSource"/>),
-/// the EMBED open-data tables (<see cref="EmbedManifestSource"/>), or a folder of DICOM files (to come with
-/// the DICOM reader: it fills a <see cref="MammogramRecord"/> per file from the header).
+/// the EMBED open-data tables (<see cref="EmbedManifestSource"/>), or a folder of DICOM files
+/// (<see cref="DicomFolderManifestSource"/>: a <see cref="MammogramRecord"/> per file from its header).
 /// </summary>
 public interface IMammogramManifestSource
 {

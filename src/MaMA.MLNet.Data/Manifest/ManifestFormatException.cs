@@ -34,12 +34,12 @@ public sealed class ManifestFormatException : Exception
 
 /// <summary>One bad row that a lenient read skipped.</summary>
 /// <param name="File">The file.</param>
-/// <param name="Line">The 1-based line where the row starts.</param>
+/// <param name="Line">The 1-based line where the row starts; 0 when the whole file is at fault (a DICOM file of a folder source).</param>
 /// <param name="Column">The column at fault, or null.</param>
 /// <param name="Problem">What is wrong.</param>
 public sealed record ManifestProblem(string File, int Line, string? Column, string Problem)
 {
     /// <inheritdoc />
     public override string ToString() =>
-        $"{File}, line {Line}" + (Column is null ? "" : $", column '{Column}'") + $": {Problem}";
+        (Line > 0 ? $"{File}, line {Line}" : File) + (Column is null ? "" : $", column '{Column}'") + $": {Problem}";
 }

@@ -4,8 +4,9 @@ using MaMA.MLNet.Imaging.Pixels;
 namespace MaMA.MLNet.Data.Phantom;
 
 /// <summary>
-/// Writes one mammogram file. The PNG writer is the first implementation; a DICOM writer (with the record's
-/// laterality, view and identifiers in the header) plugs in here once the DICOM writer exists.
+/// Writes one mammogram file: <see cref="PngMammogramImageWriter"/> (16-bit PNG, pixels only) or
+/// <see cref="DicomMammogramImageWriter"/> (a digital mammography DICOM object with the record's identifiers,
+/// laterality, view and age in the header).
 /// </summary>
 public interface IMammogramImageWriter
 {

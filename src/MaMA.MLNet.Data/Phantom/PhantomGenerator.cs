@@ -1,4 +1,5 @@
 using MaMA.MLNet.Data.Manifest;
+using MaMA.MLNet.Imaging.Dicom;
 
 namespace MaMA.MLNet.Data.Phantom;
 
@@ -65,6 +66,10 @@ public sealed class PhantomGenerator(PhantomOptions? options = null)
         MammogramManifestWriter.Write(Path.Combine(root, "manifest.csv"), all);
         return all;
     }
+
+    /// <summary>A DICOM writer whose UIDs and dates follow this generator's seed.</summary>
+    public DicomMammogramImageWriter CreateDicomWriter(DicomWriterCompression compression = DicomWriterCompression.None) =>
+        new(new DicomImageWriterOptions { Seed = Options.Seed, Compression = compression });
 
     private static PhantomOptions Validated(PhantomOptions options)
     {

@@ -17,12 +17,21 @@ internal sealed class DicomDatasetParser
 
     private readonly ReadOnlyMemory<byte> _data;
     private readonly string _source;
+    private readonly bool _stopAtPixelData;
 
-    public DicomDatasetParser(ReadOnlyMemory<byte> data, string source)
+    /// <param name="data">The bytes.</param>
+    /// <param name="source">The file, for messages.</param>
+    /// <param name="stopAtPixelData">Stop at the first top-level element from (7FE0,0008) on (float, double or
+    /// integer pixel data), leaving it and what follows unread: a header-only read of a file's first bytes.</param>
+    public DicomDatasetParser(ReadOnlyMemory<byte> data, string source, bool stopAtPixelData = false)
     {
         _data = data;
         _source = source;
+        _stopAtPixelData = stopAtPixelData;
     }
+
+    /// <summary>True when a parse made with stopAtPixelData reached the pixel data (so the header before it is whole).</summary>
+    public bool StoppedAtPixelData { get; private set; }
 
     /// <summary>Parses a whole data set that runs from <paramref name="start"/> to the end of the data.</summary>
     public DicomDataset ParseTopLevel(int start, bool explicitVR, bool bigEndian)
@@ -62,6 +71,11 @@ internal sealed class DicomDatasetParser
                     continue;
                 }
                 throw Error($"an item tag {tag} at offset {position} outside any sequence");
+            }
+            if (_stopAtPixelData && depth == 0 && !untilItemDelimiter && tag.Value >= DicomTags.FloatPixelData.Value)
+            {
+                StoppedAtPixelData = true;
+                return elementOffset;
             }
 
             DicomVR vr;

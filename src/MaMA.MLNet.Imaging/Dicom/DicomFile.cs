@@ -15,8 +15,13 @@ public sealed class DicomFile
     /// <summary>Files larger than this are refused before any buffer is taken (the whole file is held in memory).</summary>
     public const long MaxFileBytes = int.MaxValue - 64;
 
-    private DicomFile(string source, ReadOnlyMemory<byte> bytes, DicomDataset fileMeta, DicomDataset dataset, DicomTransferSyntax transferSyntax, string? declaredUid, bool hasPreamble, bool guessed)
+    /// <summary>How much of a file <see cref="OpenHeader"/> reads first; it doubles while the header runs past it.</summary>
+    public const int HeaderPrefixBytes = 64 * 1024;
+
+    private DicomFile(string source, ReadOnlyMemory<byte> bytes, DicomDataset fileMeta, DicomDataset dataset, DicomTransferSyntax transferSyntax, string? declaredUid, bool hasPreamble, bool guessed,
+        bool headerOnly = false)
     {
+        IsHeaderOnly = headerOnly;
         Source = source;
         Bytes = bytes;
         FileMeta = fileMeta;
@@ -55,6 +60,12 @@ public sealed class DicomFile
     /// <summary>The transfer syntax was guessed from the data set's first bytes (no meta group, or no UID in it).</summary>
     public bool TransferSyntaxGuessed { get; }
 
+    /// <summary>
+    /// Made by <see cref="OpenHeader"/>: the data set stops before the pixel data, which was not read; decode
+    /// pixels from a file made by <see cref="Open"/>.
+    /// </summary>
+    public bool IsHeaderOnly { get; }
+
     /// <summary>True when <paramref name="head"/> (the first bytes of a file) looks like DICOM: "DICM" at 128, or a plausible first element.</summary>
     public static bool LooksLikeDicom(ReadOnlySpan<byte> head)
     {
@@ -79,6 +90,52 @@ public sealed class DicomFile
         catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new DicomException(path, "file not found", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new DicomException(path, "file not readable: " + e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// Reads and parses a file's header only: the data set up to, not including, the pixel data. It reads the first
+    /// <see cref="HeaderPrefixBytes"/> and doubles that while the header runs past what was read, so a 50 MB
+    /// mammogram costs one 64 KiB read. A file damaged after its header (cut inside the pixel data) reads here
+    /// and fails in <see cref="Open"/>; the checks on what is read are the same as <see cref="Open"/>'s.
+    /// </summary>
+    /// <exception cref="DicomException">The header is not readable DICOM.</exception>
+    public static DicomFile OpenHeader(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            long length = stream.Length;
+            if (length > MaxFileBytes) throw new DicomUnsupportedException(path, $"{length} bytes is larger than the {MaxFileBytes} this reader holds in memory");
+            for (long prefix = HeaderPrefixBytes; ; prefix *= 2)
+            {
+                var bytes = new byte[Math.Min(prefix, length)];
+                stream.Position = 0;
+                stream.ReadExactly(bytes);
+                bool whole = bytes.Length == length;
+                try
+                {
+                    var file = Parse(bytes, path, headerOnly: true, out bool complete);
+                    // Without reaching the pixel data, a prefix may have ended where zero padding is tolerated: read more.
+                    if (complete || whole) return file;
+                }
+                catch (DicomFormatException) when (!whole)
+                {
+                    // The header runs past this prefix; read twice as much.
+                }
+            }
+        }
+        catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new DicomException(path, "file not found", e);
+        }
+        catch (IOException e)
+        {
+            throw new DicomException(path, "could not be read: " + e.Message, e);
         }
         catch (UnauthorizedAccessException e)
         {
@@ -121,7 +178,9 @@ public sealed class DicomFile
 
     /// <summary>Parses a file held in memory; element values point into <paramref name="bytes"/>.</summary>
     /// <exception cref="DicomException">The bytes are not readable DICOM.</exception>
-    public static DicomFile Parse(ReadOnlyMemory<byte> bytes, string source)
+    public static DicomFile Parse(ReadOnlyMemory<byte> bytes, string source) => Parse(bytes, source, headerOnly: false, out _);
+
+    private static DicomFile Parse(ReadOnlyMemory<byte> bytes, string source, bool headerOnly, out bool reachedPixelData)
     {
         var span = bytes.Span;
         bool hasPreamble = span.Length >= 132 && span.Slice(128, 4).SequenceEqual("DICM"u8);
@@ -153,9 +212,10 @@ public sealed class DicomFile
             datasetBytes = Inflate(bytes[position..], source, position);
             position = 0;
         }
-        var parser = new DicomDatasetParser(datasetBytes, source);
+        var parser = new DicomDatasetParser(datasetBytes, source, stopAtPixelData: headerOnly);
         var dataset = parser.ParseTopLevel(position, syntax.ExplicitVR, syntax.BigEndian);
-        return new DicomFile(source, datasetBytes, meta, dataset, syntax, declared, hasPreamble, guessed);
+        reachedPixelData = parser.StoppedAtPixelData;
+        return new DicomFile(source, datasetBytes, meta, dataset, syntax, declared, hasPreamble, guessed, headerOnly);
     }
 
     /// <summary>

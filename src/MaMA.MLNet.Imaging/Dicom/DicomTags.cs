@@ -1,6 +1,6 @@
 namespace MaMA.MLNet.Imaging.Dicom;
 
-/// <summary>The tags this reader interprets, named as in PS3.6.</summary>
+/// <summary>The tags this reader interprets and <see cref="DicomWriter"/> writes, named as in PS3.6.</summary>
 public static class DicomTags
 {
 #pragma warning disable CS1591 // the names are the PS3.6 keywords; each one documents itself
@@ -14,20 +14,40 @@ public static class DicomTags
     public static readonly DicomTag ImageType = new(0x0008, 0x0008);
     public static readonly DicomTag SopClassUid = new(0x0008, 0x0016);
     public static readonly DicomTag SopInstanceUid = new(0x0008, 0x0018);
+    public static readonly DicomTag StudyDate = new(0x0008, 0x0020);
+    public static readonly DicomTag ContentDate = new(0x0008, 0x0023);
+    public static readonly DicomTag StudyTime = new(0x0008, 0x0030);
+    public static readonly DicomTag ContentTime = new(0x0008, 0x0033);
+    public static readonly DicomTag AccessionNumber = new(0x0008, 0x0050);
     public static readonly DicomTag Modality = new(0x0008, 0x0060);
     public static readonly DicomTag PresentationIntentType = new(0x0008, 0x0068);
     public static readonly DicomTag Manufacturer = new(0x0008, 0x0070);
+    public static readonly DicomTag ReferringPhysicianName = new(0x0008, 0x0090);
     public static readonly DicomTag CodeValue = new(0x0008, 0x0100);
     public static readonly DicomTag CodingSchemeDesignator = new(0x0008, 0x0102);
     public static readonly DicomTag CodeMeaning = new(0x0008, 0x0104);
+    public static readonly DicomTag StudyDescription = new(0x0008, 0x1030);
+    public static readonly DicomTag SeriesDescription = new(0x0008, 0x103E);
     public static readonly DicomTag ManufacturerModelName = new(0x0008, 0x1090);
+    public static readonly DicomTag AnatomicRegionSequence = new(0x0008, 0x2218);
     public static readonly DicomTag PatientName = new(0x0010, 0x0010);
     public static readonly DicomTag PatientId = new(0x0010, 0x0020);
+    public static readonly DicomTag PatientBirthDate = new(0x0010, 0x0030);
+    public static readonly DicomTag PatientSex = new(0x0010, 0x0040);
     public static readonly DicomTag PatientAge = new(0x0010, 0x1010);
+    public static readonly DicomTag PatientComments = new(0x0010, 0x4000);
+    public static readonly DicomTag BodyPartExamined = new(0x0018, 0x0015);
+    public static readonly DicomTag SoftwareVersions = new(0x0018, 0x1020);
     public static readonly DicomTag ImagerPixelSpacing = new(0x0018, 0x1164);
+    public static readonly DicomTag PositionerType = new(0x0018, 0x1508);
     public static readonly DicomTag ViewPosition = new(0x0018, 0x5101);
+    public static readonly DicomTag DetectorType = new(0x0018, 0x7004);
     public static readonly DicomTag StudyInstanceUid = new(0x0020, 0x000D);
     public static readonly DicomTag SeriesInstanceUid = new(0x0020, 0x000E);
+    public static readonly DicomTag StudyId = new(0x0020, 0x0010);
+    public static readonly DicomTag SeriesNumber = new(0x0020, 0x0011);
+    public static readonly DicomTag InstanceNumber = new(0x0020, 0x0013);
+    public static readonly DicomTag PatientOrientation = new(0x0020, 0x0020);
     public static readonly DicomTag Laterality = new(0x0020, 0x0060);
     public static readonly DicomTag ImageLaterality = new(0x0020, 0x0062);
     public static readonly DicomTag SamplesPerPixel = new(0x0028, 0x0002);
@@ -41,6 +61,9 @@ public static class DicomTags
     public static readonly DicomTag BitsStored = new(0x0028, 0x0101);
     public static readonly DicomTag HighBit = new(0x0028, 0x0102);
     public static readonly DicomTag PixelRepresentation = new(0x0028, 0x0103);
+    public static readonly DicomTag BurnedInAnnotation = new(0x0028, 0x0301);
+    public static readonly DicomTag PixelIntensityRelationship = new(0x0028, 0x1040);
+    public static readonly DicomTag PixelIntensityRelationshipSign = new(0x0028, 0x1041);
     public static readonly DicomTag WindowCenter = new(0x0028, 0x1050);
     public static readonly DicomTag WindowWidth = new(0x0028, 0x1051);
     public static readonly DicomTag RescaleIntercept = new(0x0028, 0x1052);
@@ -49,12 +72,15 @@ public static class DicomTags
     public static readonly DicomTag WindowCenterWidthExplanation = new(0x0028, 0x1055);
     public static readonly DicomTag VoiLutFunction = new(0x0028, 0x1056);
     public static readonly DicomTag BreastImplantPresent = new(0x0028, 0x1300);
+    public static readonly DicomTag LossyImageCompression = new(0x0028, 0x2110);
     public static readonly DicomTag LutDescriptor = new(0x0028, 0x3002);
     public static readonly DicomTag LutExplanation = new(0x0028, 0x3003);
     public static readonly DicomTag ModalityLutType = new(0x0028, 0x3004);
     public static readonly DicomTag LutData = new(0x0028, 0x3006);
     public static readonly DicomTag ModalityLutSequence = new(0x0028, 0x3000);
     public static readonly DicomTag VoiLutSequence = new(0x0028, 0x3010);
+    public static readonly DicomTag OrganExposed = new(0x0040, 0x0318);
+    public static readonly DicomTag AcquisitionContextSequence = new(0x0040, 0x0555);
     public static readonly DicomTag ViewCodeSequence = new(0x0054, 0x0220);
     public static readonly DicomTag ViewModifierCodeSequence = new(0x0054, 0x0222);
     public static readonly DicomTag PresentationLutShape = new(0x2050, 0x0020);

@@ -24,6 +24,16 @@ public static class MammographyViewCodes
         ["399101009"] = "XCCM", ["399099002"] = "LMO",
     };
 
+    private static readonly Dictionary<string, (string Value, string Meaning)> SnomedCtCodes = new(StringComparer.Ordinal)
+    {
+        // CID 4014 in SNOMED CT form (the SRT values above were retired from the standard in 2019), with the
+        // code meanings the standard gives them.
+        ["CC"] = ("399162004", "cranio-caudal"), ["MLO"] = ("399368009", "medio-lateral oblique"),
+        ["ML"] = ("399260004", "medio-lateral"), ["LM"] = ("399352003", "latero-medial"),
+        ["XCCL"] = ("399192003", "cranio-caudal exaggerated laterally"), ["XCCM"] = ("399101009", "cranio-caudal exaggerated medially"),
+        ["LMO"] = ("399099002", "latero-medial oblique"),
+    };
+
     private static readonly (string Words, string View)[] Meanings =
     [
         // Longest first so "cranio-caudal exaggerated laterally" is not read as plain "cranio-caudal".
@@ -65,4 +75,11 @@ public static class MammographyViewCodes
         }
         return null;
     }
+
+    /// <summary>
+    /// The CID 4014 code of a view for the View Code Sequence: SNOMED CT value ("SCT" scheme) and code meaning;
+    /// null for views this class has no checked code for.
+    /// </summary>
+    public static (string Value, string Scheme, string Meaning)? ToCode(string? view) =>
+        view is not null && SnomedCtCodes.TryGetValue(view.Trim().ToUpperInvariant(), out var code) ? (code.Value, "SCT", code.Meaning) : null;
 }

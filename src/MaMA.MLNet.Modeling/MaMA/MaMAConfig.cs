@@ -61,6 +61,15 @@ public sealed record MaMAConfig
     /// </summary>
     public bool SimClrOutputBatchNorm { get; init; } = true;
 
+    /// <summary>
+    /// A BatchNorm1d on the pooled image feature before the global projection (not in the reference; default
+    /// off). For encoders trained from scratch: a fresh ViT's mean-pooled feature points the same way for every
+    /// image (the mean of linear patch embeddings cancels every spatial pattern; pairwise cosine 0.99998 on the
+    /// phantom), so the CLIP loss starts at a symmetric saddle at exactly 2 ln B. Centring and scaling over the
+    /// batch breaks it. In eval mode it is an affine map, folded into the projection for ONNX export.
+    /// </summary>
+    public bool GlobalImageFeatureNorm { get; init; }
+
     /// <summary>Rows of the model's token embedding: base vocabulary plus the added special tokens.</summary>
     [JsonIgnore] public int TextVocabSize => Text.VocabSize + AddedSpecialTokens;
 

@@ -8,12 +8,15 @@ namespace MaMA.MLNet.Modeling.MaMA;
 /// <summary>
 /// The image side of MaMA, laid out as the reference's <c>DinoEncoder</c> so its state-dict names match:
 /// <c>model</c> (the DINOv2 ViT), <c>global_embed</c> (Linear D -> E on the pooled feature) and
-/// <c>local_embed</c> (the per-patch Conv1d head D -> hidden -> E).
+/// <c>local_embed</c> (the per-patch Conv1d head D -> hidden -> E). With
+/// <see cref="MaMAConfig.GlobalImageFeatureNorm"/> a <c>global_norm</c> (<see cref="FeatureBatchNorm"/> over D) sits before
+/// <c>global_embed</c>; the reference has none.
 /// </summary>
 public sealed class MaMAImageEncoder : nn.Module
 {
 #pragma warning disable IDE1006 // field names are the state-dict names
     private readonly VisionTransformer model;
+    private readonly FeatureBatchNorm? global_norm;
     private readonly GlobalProjection global_embed;
     private readonly LocalProjectionHead local_embed;
 #pragma warning restore IDE1006
@@ -22,6 +25,7 @@ public sealed class MaMAImageEncoder : nn.Module
     public MaMAImageEncoder(MaMAConfig config) : base(nameof(MaMAImageEncoder))
     {
         model = new VisionTransformer(config.Vision);
+        if (config.GlobalImageFeatureNorm) global_norm = new FeatureBatchNorm(config.Vision.Width);
         global_embed = new GlobalProjection(config.Vision.Width, config.EmbeddingSize);
         local_embed = new LocalProjectionHead(config.Vision.Width, config.LocalProjectionHidden, config.EmbeddingSize);
         RegisterComponents();
@@ -30,9 +34,35 @@ public sealed class MaMAImageEncoder : nn.Module
     /// <summary>The vision transformer (<c>model</c>).</summary>
     public VisionTransformer Backbone => model;
 
+    /// <summary>The optional feature norm before the global projection (<c>global_norm</c>), or null.</summary>
+    public FeatureBatchNorm? GlobalNorm => global_norm;
+
     /// <summary>The global projection (<c>global_embed</c>).</summary>
     public GlobalProjection GlobalEmbed => global_embed;
 
     /// <summary>The local projection head (<c>local_embed</c>).</summary>
     public LocalProjectionHead LocalEmbed => local_embed;
+
+    /// <summary>The global embedding before L2 normalisation: <c>global_embed(global_norm(pooled))</c>, [B, D] -> [B, E].</summary>
+    public Tensor ProjectGlobal(Tensor pooledFeature) =>
+        global_embed.forward(global_norm is null ? pooledFeature : global_norm.forward(pooledFeature));
+
+    /// <summary>
+    /// The global projection as one affine map (weight [E, D], bias [E]) with the eval-mode feature norm folded
+    /// in (W diag(g) and b + W beta', where g = gamma / sqrt(var + eps) and beta' = beta - g mean); without a norm,
+    /// copies of the projection's own weight and bias. What the ONNX exporter writes.
+    /// </summary>
+    public (Tensor Weight, Tensor Bias) FoldedGlobalProjection()
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var state = global_embed.state_dict();
+        Tensor w = state["weight"], b = state["bias"];
+        if (global_norm is null) return (w.clone().MoveToOuterDisposeScope(), b.clone().MoveToOuterDisposeScope());
+        var gain = global_norm.Weight / (global_norm.RunningVariance + global_norm.Eps).sqrt();
+        var shift = global_norm.Bias - gain * global_norm.RunningMean;
+        var weight = w * gain.unsqueeze(0);
+        var bias = b + w.matmul(shift);
+        return (weight.MoveToOuterDisposeScope(), bias.MoveToOuterDisposeScope());
+    }
 }

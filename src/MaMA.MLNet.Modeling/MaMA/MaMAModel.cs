@@ -186,7 +186,7 @@ public sealed class MaMAModel : nn.Module
     }
 
     /// <summary>L2-normalised global image embedding [B, E] of pooled features [B, D] (with gradients).</summary>
-    public Tensor ImageEmbedding(Tensor pooledFeature) => F.normalize(img_encoder_q.GlobalEmbed.forward(pooledFeature), p: 2, dim: -1);
+    public Tensor ImageEmbedding(Tensor pooledFeature) => F.normalize(img_encoder_q.ProjectGlobal(pooledFeature), p: 2, dim: -1);
 
     /// <summary>L2-normalised global text embedding [B, E] of the encoder's hidden states [B, T, D] (with gradients).</summary>
     public Tensor TextEmbedding(Tensor hidden, Tensor attentionMask)

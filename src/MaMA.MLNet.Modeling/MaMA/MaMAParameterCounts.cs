@@ -6,7 +6,7 @@ namespace MaMA.MLNet.Modeling.MaMA;
 /// parameters, and are not counted.
 /// </summary>
 /// <param name="ImageEncoder">The DINOv2 ViT (including the unused mask token, as DINOv2 counts it).</param>
-/// <param name="ImageProjections">Image global projection + local head.</param>
+/// <param name="ImageProjections">Image global projection (with its optional feature norm) + local head.</param>
 /// <param name="SimClrHead">The SimCLR head of the multi-view loss.</param>
 /// <param name="TextEncoder">The GPT-2 base with the resized vocabulary, without LoRA.</param>
 /// <param name="Lora">LoRA adapters (0 without LoRA).</param>
@@ -29,7 +29,7 @@ public sealed record MaMAParameterCounts(
         config.Validate();
         long d = config.Vision.Width, t = config.Text.Width, e = config.EmbeddingSize, h = config.LocalProjectionHidden;
         long vit = config.Vision.CountParameters();
-        long imageProjections = Linear(d, e) + LocalHead(d, h, e);
+        long imageProjections = Linear(d, e) + LocalHead(d, h, e) + (config.GlobalImageFeatureNorm ? 2 * d : 0);
         long simclr = d * d + 2 * d + d * e + (config.SimClrOutputBatchNorm ? 2 * e : e);
         long text = config.ResizedText.CountParameters();
         long lora = config.Lora?.CountParameters(config.ResizedText) ?? 0;

@@ -14,6 +14,9 @@ public static class MaMAParameterNames
     /// <summary>The image global projection layer (<c>.weight</c> [E, D], <c>.bias</c> [E]).</summary>
     public const string ImageGlobalProjection = "img_encoder_q.global_embed";
 
+    /// <summary>The optional BatchNorm1d on the pooled image feature (<see cref="MaMAConfig.GlobalImageFeatureNorm"/>; not in the reference).</summary>
+    public const string ImageGlobalNorm = "img_encoder_q.global_norm";
+
     /// <summary>The image local projection head (<c>head.0/1/3/4.*</c> follow).</summary>
     public const string ImageLocalProjection = "img_encoder_q.local_embed.";
 

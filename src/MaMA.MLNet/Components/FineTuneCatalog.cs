@@ -1,3 +1,4 @@
+using MaMA.MLNet.Logging;
 using Microsoft.ML;
 
 namespace MaMA.MLNet.Components;
@@ -12,10 +13,11 @@ public static class FineTuneCatalog
     /// </summary>
     /// <param name="catalog">The multiclass trainers catalog.</param>
     /// <param name="options">Model directory, columns, mode and recipe; copied, so later changes do not leak in.</param>
+    /// <remarks>Fit writes progress lines (steps, training and validation loss, early stopping) to <c>MLContext.Log</c>.</remarks>
     public static FineTuneEstimator MaMAFineTune(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, FineTuneOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
-        return new FineTuneEstimator(options.Clone());
+        return new FineTuneEstimator(options.Clone(), CatalogEnvironment.Register(catalog, FineTuneEstimator.ComponentName));
     }
 }

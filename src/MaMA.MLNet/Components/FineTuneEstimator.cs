@@ -1,6 +1,8 @@
 using MaMA.MLNet.DataViews;
+using MaMA.MLNet.Logging;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 
 namespace MaMA.MLNet.Components;
 
@@ -12,12 +14,16 @@ namespace MaMA.MLNet.Components;
 /// <remarks>The training images are read into memory once (N x 3 x S x S floats): meant for the sizes fine-tuning sets have.</remarks>
 public sealed class FineTuneEstimator : IEstimator<FineTuneTransformer>
 {
-    private readonly FineTuneOptions _options;
+    internal const string ComponentName = "MaMAFineTune";
 
-    internal FineTuneEstimator(FineTuneOptions options)
+    private readonly FineTuneOptions _options;
+    private readonly IHost? _host;
+
+    internal FineTuneEstimator(FineTuneOptions options, IHost? host = null)
     {
         options.Validate();
         _options = options;
+        _host = host;
     }
 
     /// <summary>Loads the model, reads the training rows and trains.</summary>
@@ -34,7 +40,8 @@ public sealed class FineTuneEstimator : IEstimator<FineTuneTransformer>
             var (images, labels) = ReadRows(input);
             if (labels.Distinct().Count() < 2)
                 throw new ArgumentException($"label column '{_options.LabelColumnName}' has rows of {labels.Distinct().Count()} class(es); fine-tuning needs at least two");
-            var (weight, bias, history) = new FineTuneTraining(_options, model, images, labels, classCount, side).Run();
+            using var log = new ComponentLog(_host, "FineTune");
+            var (weight, bias, history) = new FineTuneTraining(_options, model, images, labels, classCount, side, log).Run();
             var head = new FineTuneHead(classCount, model.Config.Vision.Width, weight, bias, classNames);
             return new FineTuneTransformer(_options.Clone(), model, head, history);
         }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using MaMA.MLNet.Logging;
 using MaMA.MLNet.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -19,11 +21,17 @@ internal sealed class FineTuneTraining
     private readonly int[] _labels;
     private readonly int _classCount;
     private readonly int _side;
+    private readonly ComponentLog? _log;
 
-    public FineTuneTraining(FineTuneOptions options, MaMAModelHandle model, IReadOnlyList<float[]> images, int[] labels, int classCount, int side)
+    // Progress lines after the first step, every this many steps and the last.
+    private const int LogEvery = 10;
+
+    public FineTuneTraining(FineTuneOptions options, MaMAModelHandle model, IReadOnlyList<float[]> images, int[] labels, int classCount, int side, ComponentLog? log = null)
     {
-        (_options, _model, _images, _labels, _classCount, _side) = (options, model, images, labels, classCount, side);
+        (_options, _model, _images, _labels, _classCount, _side, _log) = (options, model, images, labels, classCount, side, log);
     }
+
+    private void Log(FormattableString line) => _log?.Info(line.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Trains and returns the head (the model's backbone is updated in place in full mode) and the history.</summary>
     public (float[] Weight, float[] Bias, FineTuneHistory History) Run()
@@ -47,6 +55,8 @@ internal sealed class FineTuneTraining
         var schedule = new CosineWarmupSchedule(_options.LearningRate, _options.MinLearningRate, _options.WarmupSteps, _options.Steps);
         var sampler = new FineTuneBalancedSampler(train.Select(i => _labels[i]).ToArray(), _options.ClassBalancedSampling, _options.Seed);
 
+        _log?.Info(string.Create(CultureInfo.InvariantCulture,
+            $"MaMA fine-tune ({_options.Mode}): {train.Length} training and {validation.Length} validation rows, {_classCount} classes, up to {_options.Steps} steps of {_options.TrainingBatchSize}"));
         var losses = new List<double>();
         double best = double.PositiveInfinity;
         int bestStep = 0, sinceBest = 0, step = 0;
@@ -68,9 +78,12 @@ internal sealed class FineTuneTraining
                     optimizer.step();
                     losses.Add(loss.item<float>());
                 }
+                if (step == 0 || (step + 1) % LogEvery == 0 || step + 1 == _options.Steps)
+                    Log($"step {step + 1}/{_options.Steps}: loss {losses[^1]:F4}, lr {schedule.LearningRateAt(step):0.00e+00}");
                 if (validation.Length > 0 && ((step + 1) % _options.ValidationInterval == 0 || step + 1 == _options.Steps))
                 {
                     double value = ValidationLoss(validation, weight, bias, cached, full);
+                    Log($"step {step + 1}: validation loss {value:F4}{(double.IsFinite(best) ? $" (best so far {best:F4} at step {bestStep})" : "")}");
                     if (value < best)
                     {
                         (best, bestStep, sinceBest) = (value, step + 1, 0);
@@ -80,6 +93,7 @@ internal sealed class FineTuneTraining
                     else if (++sinceBest >= _options.Patience)
                     {
                         stopped = true;
+                        Log($"stopped early after step {step + 1}: no lower validation loss in {_options.Patience} checks; keeping step {bestStep}");
                     }
                 }
             }
@@ -95,6 +109,7 @@ internal sealed class FineTuneTraining
             foreach (var t in bestState ?? []) t.Dispose();
             optimizer.Dispose();
         }
+        Log($"MaMA fine-tune done: {step} steps, kept the weights of step {bestStep}");
         var history = new FineTuneHistory(step, stopped, bestStep, validation.Length > 0 ? best : null, losses);
         return (ToArray(weight), ToArray(bias), history);
     }

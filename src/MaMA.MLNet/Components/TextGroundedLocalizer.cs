@@ -1,3 +1,4 @@
+using MaMA.MLNet.Modeling.Tokenization;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -15,9 +16,17 @@ public static class TextGroundedLocalizer
     /// A text that does not end with "." or ";" gets a "." so it is one sentence.
     /// </summary>
     /// <exception cref="ArgumentException">Counts or shapes disagree.</exception>
-    public static float[][] ComputeMaps(MaMAModelHandle model, Tensor pixels, IReadOnlyList<string> texts)
+    public static float[][] ComputeMaps(MaMAModelHandle model, Tensor pixels, IReadOnlyList<string> texts) =>
+        ComputeMaps(model, pixels, texts, (model ?? throw new ArgumentNullException(nameof(model))).RequireTokenizer("Text-grounded localisation"));
+
+    /// <summary>As <see cref="ComputeMaps(MaMAModelHandle, Tensor, IReadOnlyList{string})"/> with a given tokenizer (for a model directory saved without one).</summary>
+    /// <exception cref="ArgumentException">Counts or shapes disagree, or the tokenizer does not fit the model's vocabulary.</exception>
+    public static float[][] ComputeMaps(MaMAModelHandle model, Tensor pixels, IReadOnlyList<string> texts, MaMATokenizer tokenizer)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        if (tokenizer.VocabularySize != model.Config.TextVocabSize)
+            throw new ArgumentException($"the tokenizer has {tokenizer.VocabularySize} tokens but the model expects {model.Config.TextVocabSize}", nameof(tokenizer));
         ArgumentNullException.ThrowIfNull(pixels);
         ArgumentNullException.ThrowIfNull(texts);
         if (pixels.dim() != 4 || pixels.shape[0] != texts.Count)
@@ -25,7 +34,7 @@ public static class TextGroundedLocalizer
         var sentences = texts.Select(t => t.TrimEnd() is var s && (s.EndsWith('.') || s.EndsWith(';')) ? s : s + ".").ToList();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var tokens = model.RequireTokenizer("Text-grounded localisation").EncodeCaptions(sentences, model.Config.TextMaxLength);
+        var tokens = tokenizer.EncodeCaptions(sentences, model.Config.TextMaxLength);
         var (ids, mask) = tokens.ToTensors(model.Device);
         using var similarity = model.Model.ComputePatchSentenceSimilarity(pixels, ids, mask);
         var real = similarity.SentenceMask.to(ScalarType.Float32).unsqueeze(1);                      // [B, 1, Smax]

@@ -38,13 +38,33 @@ public static class MaMAPretraining
     /// <param name="progress">Step reports on the training thread; may be null.</param>
     /// <param name="cancellationToken">Stops after the current step; the model is still saved.</param>
     public static MaMAPretrainingResult Run(IReadOnlyList<MammogramRecord> records, MaMAPretrainingOptions options,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(records, options, validationRecords: null, progress, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Run(IReadOnlyList{MammogramRecord}, MaMAPretrainingOptions, IProgress{TrainingProgress}?, CancellationToken)"/>,
+    /// validating zero-shot on <paramref name="validationRecords"/> every <see cref="MaMAPretrainingOptions.ValidateEvery"/>
+    /// steps (metric names in <see cref="ValidationMetrics"/>).
+    /// </summary>
+    public static MaMAPretrainingResult Run(IReadOnlyList<MammogramRecord> records, MaMAPretrainingOptions options,
+        IReadOnlyList<MammogramRecord>? validationRecords, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(records, options, captions: null, validationRecords, progress, cancellationToken);
+
+    /// <summary>
+    /// The run itself, with one fixed free-text caption per record instead of the structured, masked ones
+    /// (<paramref name="captions"/> null = structured).
+    /// </summary>
+    internal static MaMAPretrainingResult Run(IReadOnlyList<MammogramRecord> records, MaMAPretrainingOptions options,
+        IReadOnlyList<string>? captions, IReadOnlyList<MammogramRecord>? validationRecords, IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (records.Count < options.BatchSize)
             throw new ArgumentException($"{records.Count} images are fewer than one batch of {options.BatchSize}.", nameof(records));
+        if (captions is not null && captions.Count != records.Count)
+            throw new ArgumentException($"{captions.Count} captions for {records.Count} images.", nameof(captions));
         var config = options.ResolveConfig();
         var tokenizer = CreateTokenizer(options, config);
         string output = Directory.CreateDirectory(options.OutputDirectory).FullName;
@@ -67,6 +87,8 @@ public static class MaMAPretraining
             SecondView = options.MultiView,
             TextLength = config.TextMaxLength,
         });
+        ITrainingData<MaMAPreparedBatch, MaMABatch> trainingData = captions is null
+            ? data : new FixedCaptionTrainingData(data, captions, tokenizer, config.TextMaxLength);
         var trainerOptions = new TrainerOptions
         {
             TotalSteps = options.Steps,
@@ -79,8 +101,13 @@ public static class MaMAPretraining
             LogPath = log,
             PrefetchWorkers = options.PrefetchWorkers,
             TimeBudget = options.Minutes is { } m ? TimeSpan.FromMinutes(m) : null,
+            Device = options.Device,
+            ValidateEvery = validationRecords is { Count: > 0 } ? options.ValidateEvery : 0,
         };
-        var trainer = new PretrainingTrainer<MaMAPreparedBatch, MaMABatch>(objective, data, trainerOptions, progress: progress);
+        ValidationCallback? validate = validationRecords is { Count: > 0 } && options.ValidateEvery > 0
+            ? _ => ValidationMetrics.Compute(model, tokenizer, validationRecords)
+            : null;
+        var trainer = new PretrainingTrainer<MaMAPreparedBatch, MaMABatch>(objective, trainingData, trainerOptions, validate, progress);
         string? resumeFrom = options.Resume && Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints, "*.ckpt").Any() ? checkpoints : null;
         var result = trainer.Run(resumeFrom, cancellationToken);
 

@@ -14,7 +14,7 @@ public sealed record MaMAPretrainingOptions
     public static MaMAPretrainingOptions TinyFromScratch(string outputDirectory) => new()
     {
         Preset = "tiny",
-        Config = MaMAConfig.Tiny with { Vision = MaMAConfig.Tiny.Vision with { ImageSize = 84 } },
+        Config = MaMAConfig.Tiny with { Vision = MaMAConfig.Tiny.Vision with { ImageSize = 84 }, GlobalImageFeatureNorm = true },
         TrainWholeTextEncoder = true,
         OutputDirectory = outputDirectory,
         Steps = 600,
@@ -60,6 +60,13 @@ public sealed record MaMAPretrainingOptions
     /// <summary>Local alignment loss on.</summary>
     public bool LocalAlignment { get; init; } = true;
 
+    /// <summary>
+    /// Zero-shot validation on the held-out records given to <c>MaMAPretraining.Run</c> every this many steps
+    /// (0: never): density and cancer balanced accuracy where labelled and image-to-text top-1, logged as
+    /// <c>validation</c> lines of the JSONL log.
+    /// </summary>
+    public long ValidateEvery { get; init; }
+
     /// <summary>Metadata mask probability of the captions.</summary>
     public double MaskProbability { get; init; } = 0.8;
 
@@ -78,6 +85,9 @@ public sealed record MaMAPretrainingOptions
     /// <summary>Data preparation threads.</summary>
     public int PrefetchWorkers { get; init; } = 2;
 
+    /// <summary>Where the model trains: cpu, cuda, cuda:N or auto.</summary>
+    public string Device { get; init; } = "cpu";
+
     /// <summary>The configuration the run builds.</summary>
     public MaMAConfig ResolveConfig()
     {
@@ -90,6 +100,7 @@ public sealed record MaMAPretrainingOptions
     public void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(OutputDirectory);
+        ArgumentException.ThrowIfNullOrWhiteSpace(Device);
         if (Steps < 1) throw new ArgumentException($"Steps must be at least 1, got {Steps}.", nameof(Steps));
         if (BatchSize < 2) throw new ArgumentException($"BatchSize must be at least 2 (contrastive losses need negatives), got {BatchSize}.", nameof(BatchSize));
         if (Minutes is { } m && !(m > 0)) throw new ArgumentException($"Minutes must be positive, got {m}.", nameof(Minutes));

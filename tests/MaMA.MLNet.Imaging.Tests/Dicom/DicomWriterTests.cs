@@ -119,4 +119,83 @@ public sealed class DicomWriterTests
     [DataRow(21 / 365.25, "003W")]
     [DataRow(3 / 365.25, "003D")]
     public void AgesAreFormattedAsAgeStrings(double years, string expected) => Assert.AreEqual(expected, DicomWriter.FormatAge(years));
+
+    [TestMethod]
+    public void ElementsAreInAscendingTagOrder_AndTheAttributesReadBack()
+    {
+        var frame = SyntheticImages.Create(12, false, 8, 8);
+        var attributes = new DicomMammographyAttributes
+        {
+            PatientName = "DOE^JANE", PatientBirthDate = new DateOnly(1960, 2, 29), PatientSex = "F", PatientComments = "Race: Asian",
+            StudyDateTime = new DateTime(2021, 3, 4, 9, 8, 7), StudyId = "S1", AccessionNumber = "A123", StudyDescription = "MG Screening Bilateral",
+            SeriesNumber = 3, SeriesDescription = "screen", InstanceNumber = 12, PatientOrientation = @"P\FL", DetectorType = "DIRECT",
+        };
+        var stream = new MemoryStream();
+        DicomWriter.WriteMammogram(stream, frame, Header, Presentation, attributes: attributes);
+        var file = DicomFile.Parse(stream.ToArray(), "attributes");
+        var tags = file.Dataset.Elements.Select(e => e.Tag.Value).ToList();
+        CollectionAssert.AreEqual(tags.Order().ToList(), tags, "a data set is sorted by tag");
+        Assert.AreEqual(tags.Count, tags.Distinct().Count());
+
+        var ds = file.Dataset;
+        Assert.AreEqual("DOE^JANE", ds.GetString(DicomTags.PatientName));
+        Assert.AreEqual("19600229", ds.GetString(DicomTags.PatientBirthDate));
+        Assert.AreEqual("20210304", ds.GetString(DicomTags.StudyDate));
+        Assert.AreEqual("090807", ds.GetString(DicomTags.StudyTime));
+        Assert.AreEqual("20210304", ds.GetString(DicomTags.ContentDate), "content date defaults to the study's");
+        Assert.AreEqual("A123", ds.GetString(DicomTags.AccessionNumber));
+        Assert.AreEqual(12, ds.GetInt(DicomTags.InstanceNumber));
+        CollectionAssert.AreEqual(new[] { "P", "FL" }, ds.GetStrings(DicomTags.PatientOrientation));
+        Assert.AreEqual("MAMMOGRAPHIC", ds.GetString(DicomTags.PositionerType));
+        Assert.AreEqual("BREAST", ds.GetString(DicomTags.OrganExposed));
+        var view = ds.GetSequence(DicomTags.ViewCodeSequence).Single();
+        Assert.AreEqual(("399368009", "SCT", "medio-lateral oblique"), (view.GetString(DicomTags.CodeValue), view.GetString(DicomTags.CodingSchemeDesignator), view.GetString(DicomTags.CodeMeaning)));
+        Assert.IsTrue(view.Contains(DicomTags.ViewModifierCodeSequence), "the modifier sequence is Type 2 inside the view code item");
+        Assert.AreEqual("76752008", ds.GetSequence(DicomTags.AnatomicRegionSequence).Single().GetString(DicomTags.CodeValue));
+
+        // Without attributes the Type 2 elements are still there, empty.
+        var bare = new MemoryStream();
+        DicomWriter.WriteMammogram(bare, frame, new MammographyHeader(), PixelPresentation.Identity);
+        var bareSet = DicomFile.Parse(bare.ToArray(), "bare").Dataset;
+        foreach (var tag in new[] { DicomTags.PatientName, DicomTags.PatientId, DicomTags.PatientBirthDate, DicomTags.PatientSex, DicomTags.StudyDate, DicomTags.AccessionNumber, DicomTags.SeriesNumber, DicomTags.InstanceNumber })
+        {
+            Assert.IsTrue(bareSet.Contains(tag), tag.ToString());
+            Assert.IsNull(bareSet.GetString(tag), tag.ToString());
+        }
+    }
+
+    [TestMethod]
+    public void UidsFromNames_AreStable_Distinct_AndValid()
+    {
+        string a = DicomWriter.UidFromName("study/1"), b = DicomWriter.UidFromName("study/1"), c = DicomWriter.UidFromName("study/2");
+        Assert.AreEqual(a, b);
+        Assert.AreNotEqual(a, c);
+        foreach (var uid in new[] { a, c })
+        {
+            StringAssert.StartsWith(uid, "2.25.");
+            Assert.IsLessThanOrEqualTo(64, uid.Length);
+            var value = System.Numerics.BigInteger.Parse(uid["2.25.".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.IsLessThan(System.Numerics.BigInteger.Pow(2, 128), value);
+            // The UUID's version nibble (bits 76-79 from the low end) is 8 and its variant bits are 10.
+            Assert.AreEqual(8, (int)((value >> 76) & 0xF));
+            Assert.AreEqual(2, (int)((value >> 62) & 0x3));
+            Assert.IsFalse(uid["2.25.".Length..].StartsWith('0'));
+        }
+    }
+
+    [TestMethod]
+    [DataRow("CC")]
+    [DataRow("MLO")]
+    [DataRow("ML")]
+    [DataRow("LM")]
+    [DataRow("XCCL")]
+    [DataRow("XCCM")]
+    [DataRow("LMO")]
+    public void ViewCodesWrittenAreViewCodesRead(string view)
+    {
+        var code = MammographyViewCodes.ToCode(view);
+        Assert.IsNotNull(code);
+        Assert.AreEqual(view, MammographyViewCodes.FromCode(code.Value.Value, null), "by value");
+        Assert.AreEqual(view, MammographyViewCodes.FromCode("unknown", code.Value.Meaning), "by meaning");
+    }
 }

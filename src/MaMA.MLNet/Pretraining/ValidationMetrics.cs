@@ -1,0 +1,48 @@
+using MaMA.MLNet.Data.Captions;
+using MaMA.MLNet.Data.Manifest;
+using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Modeling.Tokenization;
+
+namespace MaMA.MLNet.Pretraining;
+
+/// <summary>
+/// The held-out metrics a pretraining run logs every <see cref="MaMAPretrainingOptions.ValidateEvery"/> steps: zero-shot
+/// balanced accuracy and macro AUC for density and cancer (where the records are labelled) and image-to-text top-1.
+/// </summary>
+public static class ValidationMetrics
+{
+    /// <summary>Zero-shot density balanced accuracy (chance 0.25).</summary>
+    public const string DensityBalancedAccuracy = "zeroshot_density_balanced_accuracy";
+
+    /// <summary>Zero-shot density macro one-vs-rest AUC.</summary>
+    public const string DensityAuc = "zeroshot_density_auc";
+
+    /// <summary>Zero-shot cancer balanced accuracy (chance 0.5).</summary>
+    public const string CancerBalancedAccuracy = "zeroshot_cancer_balanced_accuracy";
+
+    /// <summary>Zero-shot cancer AUC.</summary>
+    public const string CancerAuc = "zeroshot_cancer_auc";
+
+    /// <summary>Image-to-text retrieval top-1 among the records' own captions (chance 1/N).</summary>
+    public const string ImageToTextTop1 = "i2t_top1";
+
+    /// <summary>Computes the metrics on <paramref name="records"/> (the model is put in eval mode).</summary>
+    public static IReadOnlyDictionary<string, double> Compute(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(records);
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (MaMAZeroShotEvaluation.Classify(model, tokenizer, records, ZeroShotTask.Density) is { } density)
+        {
+            metrics[DensityBalancedAccuracy] = density.BalancedAccuracy;
+            metrics[DensityAuc] = density.MacroAuc;
+        }
+        if (MaMAZeroShotEvaluation.Classify(model, tokenizer, records, ZeroShotTask.Cancer) is { } cancer)
+        {
+            metrics[CancerBalancedAccuracy] = cancer.BalancedAccuracy;
+            metrics[CancerAuc] = cancer.MacroAuc;
+        }
+        metrics[ImageToTextTop1] = MaMAZeroShotEvaluation.ImageToTextTop1(model, tokenizer, records);
+        return metrics;
+    }
+}

@@ -1,0 +1,52 @@
+using System.ComponentModel;
+using System.Diagnostics;
+
+namespace MaMA.MLNet.Data.Tests.Dicom;
+
+/// <summary>
+/// Runs DCMTK, GDCM and dicom3tools programs as independent readers of the files we write; a missing tool fails
+/// the test naming the apt package to install.
+/// </summary>
+public static class DicomTools
+{
+    private static readonly Dictionary<string, string> Packages = new()
+    {
+        ["dcmdump"] = "dcmtk", ["gdcminfo"] = "libgdcm-tools", ["gdcmconv"] = "libgdcm-tools", ["dciodvfy"] = "dicom3tools",
+    };
+
+    /// <summary>Runs the tool and returns its exit code and its standard output and error together.</summary>
+    public static (int ExitCode, string Output) Run(string tool, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new Win32Exception($"{tool} did not start");
+        }
+        catch (Win32Exception e)
+        {
+            Assert.Fail($"{tool} is not installed ({e.Message}); install it with `apt-get install {Packages.GetValueOrDefault(tool, "?")}`");
+            throw;
+        }
+        using (process)
+        {
+            var stderr = process.StandardError.ReadToEndAsync();
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            if (!process.WaitForExit(60_000))
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"{tool} {string.Join(' ', arguments)} did not finish within 60 s");
+            }
+            return (process.ExitCode, stdout.Result + stderr.Result);
+        }
+    }
+
+    /// <summary>Runs the tool and fails the test when it exits non-zero; returns its output.</summary>
+    public static string RunChecked(string tool, params string[] arguments)
+    {
+        var (code, output) = Run(tool, arguments);
+        if (code != 0) Assert.Fail($"{tool} {string.Join(' ', arguments)} exited with {code}: {output}");
+        return output;
+    }
+}
