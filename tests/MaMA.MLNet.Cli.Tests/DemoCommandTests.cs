@@ -42,6 +42,12 @@ public sealed class DemoCommandTests
             StringAssert.Contains(report, $"| Cancer | {heldOut} |");
             StringAssert.Contains(report, "| tiny | 2 | Completed |");
             StringAssert.Contains(report, "| yes |");
+            foreach (string plot in new[] { "report-density-roc.png", "report-density-confusion.png", "report-density-loss.png", "report-density-embeddings.png", "report-cancer-confusion.png" })
+            {
+                StringAssert.Contains(report, $"]({plot})");
+                Assert.IsTrue(File.Exists(Path.Combine(dir, plot)), plot);
+            }
+            Assert.IsFalse(File.Exists(Path.Combine(dir, "report-cancer-loss.png")));
 
             // The exported encoder, run by ONNX Runtime here, against the saved model's own forward pass.
             var loaded = MaMAModelDirectory.Load(Path.Combine(dir, "run", "model"));

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using MaMA.MLNet.Cli.Progress;
+using MaMA.MLNet.Cli.Reports;
 using MaMA.MLNet.Data.Captions;
 using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Data.Phantom;
@@ -24,7 +26,8 @@ namespace MaMA.MLNet.Cli.Commands;
 /// <c>mama demo [--out DIR] [--studies N] [--minutes M] [--steps N] [--batch-size B] [--size WxH] [--seed S]</c>:
 /// the whole story on one machine with nothing downloaded: a phantom data set, pretraining of the tiny preset,
 /// zero-shot density and cancer on the held-out studies, the image encoder exported to ONNX and checked against
-/// ONNX Runtime, and DIR/report.md with every number. Each stage reuses the library code the other commands use.
+/// ONNX Runtime, and DIR/report.md with every number and PNG plots beside it (ROC, confusion matrix and PCA map per
+/// task, the pretraining loss). Each stage reuses the library code the other commands use.
 /// </summary>
 public sealed class DemoCommand : ICliCommand
 {
@@ -60,7 +63,9 @@ public sealed class DemoCommand : ICliCommand
     /// <summary>The demo's settings as parsed from the command line.</summary>
     private sealed record DemoSettings(string Output, int Studies, double Minutes, long Steps, int BatchSize, string Size, int Seed);
 
-    private static int Run(DemoSettings s, CancellationToken cancellationToken)
+    private static int Run(DemoSettings s, CancellationToken cancellationToken) => CliProgress.Run(progress => Run(s, progress, cancellationToken));
+
+    private static int Run(DemoSettings s, ICliProgress progress, CancellationToken cancellationToken)
     {
         if (s.Studies < 2) return Fail($"--studies must be at least 2 (some to train on, some held out), got {s.Studies}.", ExitCodes.Usage);
         if (!(s.Minutes > 0)) return Fail($"--minutes must be positive, got {s.Minutes}.", ExitCodes.Usage);
@@ -75,8 +80,10 @@ public sealed class DemoCommand : ICliCommand
         var report = new DemoReport(s);
 
         // 1. Data.
-        Progress(clock, $"[1/5] Generating {s.Studies} phantom studies ({w}x{h}) -> {Path.Combine(root, "data")}");
-        var records = new PhantomGenerator(new PhantomOptions { Width = w, Height = h, Seed = s.Seed }).WriteDataset(Path.Combine(root, "data"), s.Studies);
+        Log(progress, clock, $"[1/5] Generating {s.Studies} phantom studies ({w}x{h}) -> {Path.Combine(root, "data")}");
+        IReadOnlyList<MammogramRecord> records;
+        using (var stage = progress.Stage("synth studies", s.Studies))
+            records = new PhantomGenerator(new PhantomOptions { Width = w, Height = h, Seed = s.Seed }).WriteDataset(Path.Combine(root, "data"), s.Studies, studiesWritten: new StageCounter(stage));
         var train = records.Where(r => r.Split == DatasetSplit.Train).ToList();
         var heldOut = records.Where(r => r.Split != DatasetSplit.Train).ToList();
         // A tiny data set may put every study in one split; keep at least one study out for evaluation.
@@ -87,7 +94,7 @@ public sealed class DemoCommand : ICliCommand
             heldOut = records.Where(r => r.StudyId == lastStudy).ToList();
         }
         report.Data(records.Count, train.Count, heldOut.Count);
-        Progress(clock, $"      {train.Count} train images, {heldOut.Count} held-out images");
+        Log(progress, clock, $"      {train.Count} train images, {heldOut.Count} held-out images");
 
         // 2. Pretraining (the pretrain command's code path, tiny preset defaults).
         int batchSize = Math.Min(s.BatchSize, train.Count);
@@ -102,12 +109,13 @@ public sealed class DemoCommand : ICliCommand
             Seed = s.Seed,
             CheckpointEvery = s.Steps,
         };
-        Progress(clock, $"[2/5] Pretraining tiny for up to {s.Steps} steps / {s.Minutes:G3} min, batch {batchSize} -> {options.OutputDirectory}");
+        Log(progress, clock, $"[2/5] Pretraining tiny for up to {s.Steps} steps / {s.Minutes:G3} min, batch {batchSize} -> {options.OutputDirectory}");
         MaMAPretrainingResult trained;
         var trainClock = Stopwatch.StartNew();
         try
         {
-            trained = MaMAPretraining.Run(train, options, new StepLines(clock, Math.Max(1, s.Steps / 20)), cancellationToken);
+            using var stage = progress.Stage("pretrain", s.Steps);
+            trained = MaMAPretraining.Run(train, options, new TrainingStage(stage), cancellationToken);
         }
         catch (Exception e) when (e is ArgumentException or BatchPreparationException)
         {
@@ -115,37 +123,43 @@ public sealed class DemoCommand : ICliCommand
         }
         if (trained.Training.StopReason == TrainingStopReason.Cancelled) return Fail("cancelled.", ExitCodes.Cancelled);
         report.Training(trained, trainClock.Elapsed);
-        Progress(clock, $"      stopped ({trained.Training.StopReason}) at step {trained.Training.Step}");
+        Log(progress, clock, $"      stopped ({trained.Training.StopReason}) at step {trained.Training.Step}");
 
         // 3. Zero-shot evaluation on the held-out studies, from the saved model as a user would load it.
-        Progress(clock, "[3/5] Zero-shot evaluation on the held-out images");
+        Log(progress, clock, "[3/5] Zero-shot evaluation on the held-out images");
         var loaded = MaMAModelDirectory.Load(trained.ModelDirectory);
         using var model = loaded.Model;
         model.eval();
         var tokenizer = loaded.Tokenizer ?? MaMATokenizer.CreateGpt2();
         foreach (var task in new[] { ZeroShotTask.Density, ZeroShotTask.Cancer })
         {
-            var result = MaMAZeroShotEvaluation.Classify(model, tokenizer, heldOut, task);
+            var scored = ZeroShotScoring.Score(model, tokenizer, heldOut, task, progress);
+            var result = scored?.Report;
             report.ZeroShot(task, result);
-            Progress(clock, result is null
+            // Plots beside report.md; the loss curves (one run) go with the first task only.
+            string name = task.ToString().ToLowerInvariant();
+            if (scored is not null)
+                report.Plots(EvaluationPlots.Write(scored, name, root, $"report-{name}", task == ZeroShotTask.Density ? trained.ModelDirectory : null,
+                    $"## Plots: {name} (held-out images)"));
+            Log(progress, clock, result is null
                 ? $"      {task}: no labelled held-out image"
                 : $"      {task}: accuracy {result.Accuracy:F3}, balanced accuracy {result.BalancedAccuracy:F3}, macro AUC {Format(result.MacroAuc)} (n={result.Count})");
         }
         double retrieval = MaMAZeroShotEvaluation.ImageToTextTop1(model, tokenizer, heldOut);
         report.Retrieval(retrieval, heldOut.Count);
-        Progress(clock, $"      image-to-caption top-1 {retrieval:F3} (chance about {1.0 / heldOut.Count:F3})");
+        Log(progress, clock, $"      image-to-caption top-1 {retrieval:F3} (chance about {1.0 / heldOut.Count:F3})");
 
         // 4. ONNX export of the image encoder, checked against the TorchSharp model in ONNX Runtime.
         string onnxPath = Path.Combine(root, OnnxFile);
-        Progress(clock, $"[4/5] Exporting the image encoder to {onnxPath} and checking it with ONNX Runtime");
+        Log(progress, clock, $"[4/5] Exporting the image encoder to {onnxPath} and checking it with ONNX Runtime");
         var check = ExportAndCheck(model, heldOut.Take(8).ToList(), onnxPath);
         report.Onnx(check, onnxPath);
-        Progress(clock, $"      {check.Images} images: max |ORT - TorchSharp| = {check.MaxAbsDifference:E2} (tolerance {OnnxTolerance:E0}), {check.Bytes / 1024.0:F0} KiB");
+        Log(progress, clock, $"      {check.Images} images: max |ORT - TorchSharp| = {check.MaxAbsDifference:E2} (tolerance {OnnxTolerance:E0}), {check.Bytes / 1024.0:F0} KiB");
 
         // 5. Report.
         string reportPath = Path.Combine(root, ReportFile);
         File.WriteAllText(reportPath, report.ToMarkdown(clock.Elapsed));
-        Progress(clock, $"[5/5] Report: {reportPath}");
+        Log(progress, clock, $"[5/5] Report: {reportPath}");
         return check.MaxAbsDifference <= OnnxTolerance ? ExitCodes.Success : Fail("the ONNX model does not match the TorchSharp model.", ExitCodes.CheckFailed);
     }
 
@@ -189,22 +203,9 @@ public sealed class DemoCommand : ICliCommand
 
     private static string Format(double value) => double.IsNaN(value) ? "n/a" : value.ToString("F3", CultureInfo.InvariantCulture);
 
-    private static void Progress(Stopwatch clock, string line) => Console.WriteLine($"[{clock.Elapsed:mm\\:ss}] {line}");
+    private static void Log(ICliProgress progress, Stopwatch clock, string line) => progress.Log($"[{clock.Elapsed:mm\\:ss}] {line}");
 
     private static int Fail(string message, int code) => ExitCodes.Fail(message, code);
-
-    /// <summary>A progress line every <c>every</c> steps, at the last one, and at least every 15 s on a slow machine.</summary>
-    private sealed class StepLines(Stopwatch clock, long every) : IProgress<TrainingProgress>
-    {
-        private TimeSpan _last;
-
-        public void Report(TrainingProgress p)
-        {
-            if (p.Step % every != 0 && p.Step != p.TotalSteps && clock.Elapsed - _last < TimeSpan.FromSeconds(15)) return;
-            _last = clock.Elapsed;
-            Progress(clock, $"      step {p.Step}/{p.TotalSteps} loss={p.TotalLoss:F4} lr={p.LearningRate:G3} {p.SamplesPerSecond:F1} img/s");
-        }
-    }
 
     /// <summary>Collects the numbers of each stage and writes them as Markdown.</summary>
     private sealed class DemoReport(DemoSettings settings)
@@ -239,6 +240,10 @@ public sealed class DemoCommand : ICliCommand
                 : Invariant($"| {task} | {r.Count} | {r.Accuracy:F3} | {r.BalancedAccuracy:F3} | {Format(r.MacroAuc)} | {string.Join(", ", r.ClassNames)} |"));
         }
 
+        private readonly StringBuilder _plots = new();
+
+        public void Plots(string markdown) => _plots.Append(markdown);
+
         public void Retrieval(double top1, int n) =>
             _body.AppendLine().AppendLine(Invariant($"Image-to-caption retrieval top-1 among the {n} held-out captions: {top1:F3} (chance about {1.0 / n:F3})."))
                 .AppendLine();
@@ -258,7 +263,7 @@ public sealed class DemoCommand : ICliCommand
                 .AppendLine()
                 .AppendLine("Phantom images and a tiny model: the numbers show the pipeline works end to end, not clinical performance.")
                 .AppendLine()
-                .Append(_body).ToString();
+                .Append(_body).Append(_plots).ToString();
 
         // The last step record of the training log (TrainingLogWriter: "total" is the summed loss).
         private static string LastLoss(string log)

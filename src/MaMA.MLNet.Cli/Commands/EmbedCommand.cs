@@ -1,10 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using MaMA.MLNet.Cli.Progress;
 using MaMA.MLNet.Imaging;
-using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Tokenization;
-using MaMA.MLNet.Pretraining;
 using static TorchSharp.torch;
 
 namespace MaMA.MLNet.Cli.Commands;
@@ -30,17 +29,21 @@ public sealed class EmbedCommand : ICliCommand
             using var model = loaded!.Model;
             try
             {
-                using var scope = NewDisposeScope();
-                var embeddings = MaMAZeroShotEvaluation.EmbedImages(model, records).to(ScalarType.Float32).contiguous();
-                int width = (int)embeddings.shape[1];
-                var values = embeddings.data<float>().ToArray();
+                float[][] rows = [];
+                CliProgress.Run(progress =>
+                {
+                    using var scope = NewDisposeScope();
+                    rows = ImageEmbeddings.Rows(ImageEmbeddings.Embed(model, records, progress));
+                    return ExitCodes.Success;
+                });
+                int width = rows[0].Length;
                 var text = new StringBuilder("path");
                 for (int j = 0; j < width; j++) text.Append(",e").Append(j.ToString(CultureInfo.InvariantCulture));
                 text.Append('\n');
                 for (int i = 0; i < records.Count; i++)
                 {
                     text.Append(Quote(records[i].ImagePath));
-                    for (int j = 0; j < width; j++) text.Append(',').Append(values[i * width + j].ToString("R", CultureInfo.InvariantCulture));
+                    for (int j = 0; j < width; j++) text.Append(',').Append(rows[i][j].ToString("R", CultureInfo.InvariantCulture));
                     text.Append('\n');
                 }
                 File.WriteAllText(parse.GetValue(output)!, text.ToString());

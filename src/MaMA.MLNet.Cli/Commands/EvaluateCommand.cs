@@ -2,19 +2,21 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using MaMA.MLNet.Cli.Progress;
+using MaMA.MLNet.Cli.Reports;
 using MaMA.MLNet.Data.Captions;
 using MaMA.MLNet.Evaluation;
 using MaMA.MLNet.Imaging;
-using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Tokenization;
-using MaMA.MLNet.Pretraining;
 
 namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>mama evaluate --model DIR --manifest CSV --task density|birads|cancer [--split test] [--json] [--report FILE.md]</c>:
+/// <c>mama evaluate --model DIR --manifest CSV --task density|birads|cancer [--split test] [--json] [--report FILE.md] [--no-plots]</c>:
 /// zero-shot evaluation; prints JSON (balancedAccuracy, auc, confusionMatrix, per-class recall and AUC) and
-/// optionally writes a Markdown report with the same numbers as tables.
+/// optionally writes a Markdown report with the same numbers as tables and PNG plots beside it (ROC, confusion
+/// matrix, pretraining loss when the model folder has a training log, PCA map of the image embeddings).
+/// Progress goes to standard error, so standard output is only the JSON.
 /// </summary>
 public sealed class EvaluateCommand : ICliCommand
 {
@@ -26,8 +28,9 @@ public sealed class EvaluateCommand : ICliCommand
         var task = new Option<string>("--task") { Description = "density, birads or cancer.", DefaultValueFactory = _ => "density" };
         var split = new Option<string?>("--split") { Description = "train, validation or test (default: all rows)." };
         var json = new Option<bool>("--json") { Description = "Compact JSON." };
-        var report = new Option<string?>("--report") { Description = "Markdown report to write." };
-        var command = new Command("evaluate", "Zero-shot evaluation of a MaMA model on a manifest.") { modelDir, manifest, task, split, json, report };
+        var report = new Option<string?>("--report") { Description = "Markdown report to write, with PNG plots beside it (FILE-roc.png, -confusion.png, -loss.png, -embeddings.png)." };
+        var noPlots = new Option<bool>("--no-plots") { Description = "Write the Markdown report without plots." };
+        var command = new Command("evaluate", "Zero-shot evaluation of a MaMA model on a manifest.") { modelDir, manifest, task, split, json, report, noPlots };
         command.SetAction(parse =>
         {
             var chosen = ParseTask(parse.GetValue(task));
@@ -39,8 +42,14 @@ public sealed class EvaluateCommand : ICliCommand
             using var model = loaded!.Model;
             try
             {
-                var result = MaMAZeroShotEvaluation.Classify(model, loaded.Tokenizer ?? MaMATokenizer.CreateGpt2(), records, chosen.Value);
-                if (result is null) return Fail($"No image in the manifest has a {chosen} label.", ExitCodes.BadInput);
+                ZeroShotScores? scored = null;
+                int code = CliProgress.Run(progress =>
+                {
+                    scored = ZeroShotScoring.Score(model, loaded.Tokenizer ?? MaMATokenizer.CreateGpt2(), records, chosen.Value, progress);
+                    return ExitCodes.Success;
+                });
+                if (scored is null) return Fail($"No image in the manifest has a {chosen} label.", ExitCodes.BadInput);
+                var result = scored.Report;
                 string name = chosen.Value.ToString().ToLowerInvariant();
                 var output = new
                 {
@@ -60,8 +69,13 @@ public sealed class EvaluateCommand : ICliCommand
                     WriteIndented = !parse.GetValue(json),
                     NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
                 }));
-                if (parse.GetValue(report) is { } path) File.WriteAllText(path, Markdown(result, name, parse.GetValue(modelDir)!, parse.GetValue(manifest)!, splitText));
-                return ExitCodes.Success;
+                if (parse.GetValue(report) is { } path)
+                {
+                    string markdown = Markdown(result, name, parse.GetValue(modelDir)!, parse.GetValue(manifest)!, splitText);
+                    if (!parse.GetValue(noPlots)) markdown += EvaluationPlots.Write(scored, name, path, parse.GetValue(modelDir)!);
+                    File.WriteAllText(path, markdown);
+                }
+                return code;
             }
             catch (MammogramReadException e)
             {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using MaMA.MLNet.Cli.Progress;
 using MaMA.MLNet.Components;
 using MaMA.MLNet.Data.Captions;
 using MaMA.MLNet.Evaluation;
@@ -8,6 +9,7 @@ using MaMA.MLNet.Imaging.Preprocessing;
 using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Pretraining;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace MaMA.MLNet.Cli.Commands;
 
@@ -93,10 +95,19 @@ public sealed class FinetuneCommand : ICliCommand
             var loading = new LoadMammogramsOptions { Preprocessing = new PreprocessingOptions { ImageSize = config.Vision.ImageSize } };
             try
             {
-                var model = ml.Transforms.LoadMammograms("Image", "Path", loading).Append(ml.MulticlassClassification.Trainers.MaMAFineTune(options)).Fit(keyed);
-                var history = model.LastTransformer.History!;
-                var report = ClassificationEvaluator.Evaluate(model.Transform(keyed), "Label", "Score");
-                ml.Model.SaveMaMA(model, keyed.Schema, parse.GetValue(output)!);
+                TransformerChain<FineTuneTransformer>? model = null;
+                ClassificationReport? report = null;
+                CliProgress.Run(progress =>
+                {
+                    // The estimator reports no steps, so fine-tuning is one stage of unknown length (a spinner).
+                    using (progress.Stage($"fine-tune {rows.Count} images, {options.Steps} steps", 0))
+                        model = ml.Transforms.LoadMammograms("Image", "Path", loading).Append(ml.MulticlassClassification.Trainers.MaMAFineTune(options)).Fit(keyed);
+                    using (progress.Stage("score the training images", 0))
+                        report = ClassificationEvaluator.Evaluate(model.Transform(keyed), "Label", "Score");
+                    ml.Model.SaveMaMA(model, keyed.Schema, parse.GetValue(output)!);
+                    return ExitCodes.Success;
+                });
+                var history = model!.LastTransformer.History!;
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
                     task = chosen.Value.ToString().ToLowerInvariant(),
@@ -106,7 +117,7 @@ public sealed class FinetuneCommand : ICliCommand
                     stoppedEarly = history.StoppedEarly,
                     bestValidationLoss = history.BestValidationLoss,
                     finalTrainingLoss = history.TrainingLoss[^1],
-                    trainingBalancedAccuracy = report.BalancedAccuracy,
+                    trainingBalancedAccuracy = report!.BalancedAccuracy,
                     output = parse.GetValue(output),
                 }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
                 return ExitCodes.Success;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MaMA.MLNet.Cli.Progress;
 using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Imaging;
 using MaMA.MLNet.Modeling.Tokenization;
@@ -12,7 +13,7 @@ namespace MaMA.MLNet.Cli.Commands;
 /// [--lr X] [--seed S] [--no-multiview] [--no-local] [--late-start S] [--warmup W] [--image-size P] [--full-text]</c>.
 /// Unset values take the preset's defaults (<see cref="MaMAPretrainingOptions.TinyFromScratch"/> for tiny): trains on the manifest's
 /// train split (all rows when it has none) and writes DIR/model, DIR/checkpoints and DIR/training-log.jsonl.
-/// Progress is one line per reported step.
+/// Progress: a live bar on a terminal, otherwise a key=value line on standard error every few seconds (<see cref="TrainingStage"/>).
 /// </summary>
 public sealed class PretrainCommand : ICliCommand
 {
@@ -82,36 +83,29 @@ public sealed class PretrainCommand : ICliCommand
             {
                 return Fail(e.Message, ExitCodes.Usage);
             }
-            Console.WriteLine($"Pretraining {options.Preset} on {used.Count} images for {options.Steps} steps -> {options.OutputDirectory}");
-            var progress = new LineProgress(Math.Max(1, options.Steps / 50));
-            try
+            return CliProgress.Run(progress =>
             {
-                var result = MaMAPretraining.Run(used, options, progress, cancellationToken);
-                Console.WriteLine($"Stopped: {result.Training.StopReason} at step {result.Training.Step}. Model: {result.ModelDirectory}. Log: {result.LogPath}");
-                return result.Training.StopReason == TrainingStopReason.Cancelled ? ExitCodes.Cancelled : ExitCodes.Success;
-            }
-            catch (Exception e) when (e is MammogramReadException or TokenizerFileException or ArgumentException)
-            {
-                return Fail(e.Message, ExitCodes.BadInput);
-            }
-            catch (BatchPreparationException e)
-            {
-                return Fail($"{e.Message} {e.InnerException?.Message}", ExitCodes.BadInput);
-            }
+                progress.Log($"Pretraining {options.Preset} on {used.Count} images for {options.Steps} steps -> {options.OutputDirectory}");
+                try
+                {
+                    MaMAPretrainingResult result;
+                    using (var stage = progress.Stage("pretrain", options.Steps))
+                        result = MaMAPretraining.Run(used, options, new TrainingStage(stage), cancellationToken);
+                    progress.Log($"Stopped: {result.Training.StopReason} at step {result.Training.Step}. Model: {result.ModelDirectory}. Log: {result.LogPath}");
+                    return result.Training.StopReason == TrainingStopReason.Cancelled ? ExitCodes.Cancelled : ExitCodes.Success;
+                }
+                catch (Exception e) when (e is MammogramReadException or TokenizerFileException or ArgumentException)
+                {
+                    return Fail(e.Message, ExitCodes.BadInput);
+                }
+                catch (BatchPreparationException e)
+                {
+                    return Fail($"{e.Message} {e.InnerException?.Message}", ExitCodes.BadInput);
+                }
+            });
         }
         return command;
     }
 
     private static int Fail(string message, int code) => ExitCodes.Fail(message, code);
-
-    /// <summary>Prints a line every <c>every</c> steps and at the last one (works when output is redirected).</summary>
-    private sealed class LineProgress(long every) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress p)
-        {
-            if (p.Step % every != 0 && p.Step != p.TotalSteps) return;
-            string terms = string.Join(" ", p.Losses.Select(kv => $"{kv.Key}={kv.Value:F3}"));
-            Console.WriteLine($"step {p.Step}/{p.TotalSteps} loss={p.TotalLoss:F4} {terms} lr={p.LearningRate:G3} {p.SamplesPerSecond:F1} img/s eta {p.EstimatedRemaining:hh\\:mm\\:ss}");
-        }
-    }
 }

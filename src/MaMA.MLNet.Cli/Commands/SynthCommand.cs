@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MaMA.MLNet.Cli.Progress;
 using MaMA.MLNet.Data.Phantom;
 using MaMA.MLNet.Imaging.Dicom;
 
@@ -36,9 +37,14 @@ public sealed class SynthCommand : ICliCommand
             IMammogramImageWriter writer = dicom
                 ? generator.CreateDicomWriter(parse.GetValue(rle) ? DicomWriterCompression.Rle : DicomWriterCompression.None)
                 : new PngMammogramImageWriter();
-            var records = generator.WriteDataset(folder, n, writer);
-            Console.WriteLine($"Wrote {records.Count} images of {n} studies and {Path.Combine(folder, "manifest.csv")}.");
-            return ExitCodes.Success;
+            return CliProgress.Run(progress =>
+            {
+                IReadOnlyList<MaMA.MLNet.Data.Manifest.MammogramRecord> records;
+                using (var stage = progress.Stage("synth studies", n))
+                    records = generator.WriteDataset(folder, n, writer, new StageCounter(stage));
+                progress.Log($"Wrote {records.Count} images of {n} studies and {Path.Combine(folder, "manifest.csv")}.");
+                return ExitCodes.Success;
+            });
         });
         return command;
     }

@@ -1,16 +1,15 @@
 using System.CommandLine;
 using System.Text.Json;
+using MaMA.MLNet.Cli.Progress;
 using MaMA.MLNet.Data.Captions;
 using MaMA.MLNet.Imaging;
-using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Tokenization;
-using MaMA.MLNet.Pretraining;
 
 namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
 /// <c>mama zeroshot --model DIR --manifest CSV --task density|birads|cancer [--split test] [--json]</c>: zero-shot
-/// classification of the manifest's images; prints balanced accuracy, macro AUC and the confusion matrix.
+/// classification of the manifest's images; prints balanced accuracy, macro AUC and the confusion matrix (progress on standard error).
 /// </summary>
 public sealed class ZeroShotCommand : ICliCommand
 {
@@ -39,7 +38,13 @@ public sealed class ZeroShotCommand : ICliCommand
             var tokenizer = loaded.Tokenizer ?? MaMATokenizer.CreateGpt2();
             try
             {
-                var report = MaMAZeroShotEvaluation.Classify(model, tokenizer, records, chosen.Value);
+                ZeroShotScores? scored = null;
+                CliProgress.Run(progress =>
+                {
+                    scored = ZeroShotScoring.Score(model, tokenizer, records, chosen.Value, progress);
+                    return ExitCodes.Success;
+                });
+                var report = scored?.Report;
                 if (report is null) return Fail($"No image in the manifest has a {chosen} label.", ExitCodes.BadInput);
                 var output = new
                 {

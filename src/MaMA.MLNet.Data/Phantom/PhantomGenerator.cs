@@ -36,13 +36,18 @@ public sealed class PhantomGenerator(PhantomOptions? options = null)
     /// Generates <paramref name="studyCount"/> studies into <paramref name="folder"/>: images under
     /// <c>images/{study}/{L|R}_{CC|MLO}{ext}</c> and <c>manifest.csv</c>. Returns the records in manifest order.
     /// </summary>
-    public IReadOnlyList<MammogramRecord> WriteDataset(string folder, int studyCount, IMammogramImageWriter? writer = null)
+    /// <param name="folder">Output folder.</param>
+    /// <param name="studyCount">Studies to write.</param>
+    /// <param name="writer">Image format (default PNG).</param>
+    /// <param name="studiesWritten">Told the number of studies written so far after each one, from worker threads.</param>
+    public IReadOnlyList<MammogramRecord> WriteDataset(string folder, int studyCount, IMammogramImageWriter? writer = null, IProgress<int>? studiesWritten = null)
     {
         if (studyCount < 0) throw new ArgumentOutOfRangeException(nameof(studyCount), studyCount, "Must be non-negative.");
         writer ??= new PngMammogramImageWriter();
         string root = Path.GetFullPath(folder);
         Directory.CreateDirectory(root);
         var perStudy = new MammogramRecord[studyCount][];
+        int written = 0;
         Parallel.For(0, studyCount, i =>
         {
             PhantomStudyImages generated = Generate(i);
@@ -55,6 +60,7 @@ public sealed class PhantomGenerator(PhantomOptions? options = null)
                 writer.Write(file, image.Frame, records[k]);
             }
             perStudy[i] = records;
+            studiesWritten?.Report(Interlocked.Increment(ref written));
         });
         var all = perStudy.SelectMany(r => r).ToList();
         MammogramManifestWriter.Write(Path.Combine(root, "manifest.csv"), all);

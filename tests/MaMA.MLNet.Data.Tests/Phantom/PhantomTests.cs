@@ -203,4 +203,22 @@ public sealed class PhantomTests
         Assert.ThrowsExactly<ArgumentException>(() => new PhantomGenerator(new PhantomOptions { DensityWeights = [1, 1] }));
         Assert.ThrowsExactly<ArgumentException>(() => PhantomRenderer.Render(PhantomStudySampler.Sample(0, Small), Laterality.Left, "XCCL", Small));
     }
+
+    [TestMethod]
+    public void WriteDataset_ReportsEachStudyCountOnce()
+    {
+        string folder = Path.Combine(Folder, "progress");
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        var counts = new Counts();
+        new PhantomGenerator(Small).WriteDataset(folder, 5, studiesWritten: counts);
+        CollectionAssert.AreEqual(new[] { 1, 2, 3, 4, 5 }, counts.Values.Order().ToArray());
+    }
+
+    /// <summary>Records every report synchronously (Progress&lt;T&gt; would post them to a context).</summary>
+    private sealed class Counts : IProgress<int>
+    {
+        public System.Collections.Concurrent.ConcurrentBag<int> Values { get; } = [];
+
+        public void Report(int value) => Values.Add(value);
+    }
 }
