@@ -81,6 +81,7 @@ public sealed class LearningProofBenchmark : IBenchmark
             var result = MaMAPretraining.Run(train, runOptions, heldOut, curve);
             curve.Dispose();
             PrintValidation(result.LogPath);
+            Console.WriteLine($"  garbage collections so far: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}; GC mode {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}");
             var after = Evaluate(runOptions with { OutputDirectory = result.ModelDirectory }, heldOut, fresh: false);
             Console.WriteLine($"{label + " (after)",-22} {result.Training.Step,6} {start.Elapsed.TotalMinutes,8:F1} {after.Density,17:F3} {after.Top1,10:F4}");
         }

@@ -44,11 +44,11 @@ public sealed class DemoCommand : ICliCommand
     public Command Build()
     {
         var output = new Option<string>("--out") { Description = "Output folder (data/, run/, image_encoder.onnx, report.md).", DefaultValueFactory = _ => "mama-demo" };
-        var studies = new Option<int>("--studies") { Description = "Phantom studies (four images each; 70 % train).", DefaultValueFactory = _ => 40 };
+        var studies = new Option<int>("--studies") { Description = "Phantom studies (four images each; 70 % train).", DefaultValueFactory = _ => 300 };
         var minutes = new Option<double>("--minutes") { Description = "Pretraining time budget in minutes.", DefaultValueFactory = _ => 5 };
-        var steps = new Option<long>("--steps") { Description = "Pretraining steps at most (the time budget may stop it first).", DefaultValueFactory = _ => 300 };
-        var batch = new Option<int>("--batch-size") { Description = "Images per step (lowered to the train set size).", DefaultValueFactory = _ => 16 };
-        var size = new Option<string>("--size") { Description = "Phantom image size WxH.", DefaultValueFactory = _ => "128x160" };
+        var steps = new Option<long>("--steps") { Description = "Pretraining steps at most (the time budget may stop it first).", DefaultValueFactory = _ => 1200 };
+        var batch = new Option<int>("--batch-size") { Description = "Images per step (lowered to the train set size).", DefaultValueFactory = _ => 32 };
+        var size = new Option<string>("--size") { Description = "Phantom image size WxH.", DefaultValueFactory = _ => "160x200" };
         var seed = new Option<int>("--seed") { Description = "Random seed of data and training.", DefaultValueFactory = _ => 1 };
         var command = new Command("demo", "End-to-end demo: phantom data, tiny pretraining, zero-shot evaluation, ONNX export, report.md.")
         {
@@ -80,7 +80,7 @@ public sealed class DemoCommand : ICliCommand
         var report = new DemoReport(s);
 
         // 1. Data.
-        Log(progress, clock, $"[1/5] Generating {s.Studies} phantom studies ({w}x{h}) -> {Path.Combine(root, "data")}");
+        Log(progress, clock, $"[1/6] Generating {s.Studies} phantom studies ({w}x{h}) -> {Path.Combine(root, "data")}");
         IReadOnlyList<MammogramRecord> records;
         using (var stage = progress.Stage("synth studies", s.Studies))
             records = new PhantomGenerator(new PhantomOptions { Width = w, Height = h, Seed = s.Seed }).WriteDataset(Path.Combine(root, "data"), s.Studies, studiesWritten: new StageCounter(stage));
@@ -96,20 +96,21 @@ public sealed class DemoCommand : ICliCommand
         report.Data(records.Count, train.Count, heldOut.Count);
         Log(progress, clock, $"      {train.Count} train images, {heldOut.Count} held-out images");
 
-        // 2. Pretraining (the pretrain command's code path, tiny preset defaults).
+        // 2. Pretraining: the tiny from-scratch recipe (feature norm, whole text encoder, 84 px), scaled to the steps.
         int batchSize = Math.Min(s.BatchSize, train.Count);
         if (batchSize < 2) return Fail($"only {train.Count} training image(s); use more --studies.", ExitCodes.Usage);
-        var options = new MaMAPretrainingOptions
+        var recipe = MaMAPretrainingOptions.TinyFromScratch(Path.Combine(root, "run"));
+        var options = recipe with
         {
-            Preset = "tiny",
-            OutputDirectory = Path.Combine(root, "run"),
             Steps = s.Steps,
             Minutes = s.Minutes,
             BatchSize = batchSize,
             Seed = s.Seed,
             CheckpointEvery = s.Steps,
+            WarmupSteps = Math.Min(recipe.WarmupSteps ?? 20, Math.Max(1, s.Steps / 10)),
+            LateStartStep = Math.Min(recipe.LateStartStep ?? 300, Math.Max(1, s.Steps / 4)),
         };
-        Log(progress, clock, $"[2/5] Pretraining tiny for up to {s.Steps} steps / {s.Minutes:G3} min, batch {batchSize} -> {options.OutputDirectory}");
+        Log(progress, clock, $"[2/6] Pretraining tiny for up to {s.Steps} steps / {s.Minutes:G3} min, batch {batchSize} -> {options.OutputDirectory}");
         MaMAPretrainingResult trained;
         var trainClock = Stopwatch.StartNew();
         try
@@ -126,7 +127,7 @@ public sealed class DemoCommand : ICliCommand
         Log(progress, clock, $"      stopped ({trained.Training.StopReason}) at step {trained.Training.Step}");
 
         // 3. Zero-shot evaluation on the held-out studies, from the saved model as a user would load it.
-        Log(progress, clock, "[3/5] Zero-shot evaluation on the held-out images");
+        Log(progress, clock, "[3/6] Zero-shot evaluation on the held-out images");
         var loaded = MaMAModelDirectory.Load(trained.ModelDirectory);
         using var model = loaded.Model;
         model.eval();
@@ -149,17 +150,25 @@ public sealed class DemoCommand : ICliCommand
         report.Retrieval(retrieval, heldOut.Count);
         Log(progress, clock, $"      image-to-caption top-1 {retrieval:F3} (chance about {1.0 / heldOut.Count:F3})");
 
-        // 4. ONNX export of the image encoder, checked against the TorchSharp model in ONNX Runtime.
+        // 4. Linear probe: a density head on the frozen pooled feature, trained on the train split (ML.NET pipeline).
+        Log(progress, clock, "[4/6] Linear probe for density on the frozen encoder (train split -> held-out images)");
+        var probe = DemoLinearProbe.Run(trained.ModelDirectory, train, heldOut, s.Seed);
+        report.LinearProbe(probe);
+        Log(progress, clock, probe is null
+            ? "      no density labels to probe"
+            : $"      density probe: balanced accuracy {probe.BalancedAccuracy:F3}, log-loss {probe.LogLoss:F3} (n={probe.Count}, {probe.Steps} steps)");
+
+        // 5. ONNX export of the image encoder, checked against the TorchSharp model in ONNX Runtime.
         string onnxPath = Path.Combine(root, OnnxFile);
-        Log(progress, clock, $"[4/5] Exporting the image encoder to {onnxPath} and checking it with ONNX Runtime");
+        Log(progress, clock, $"[5/6] Exporting the image encoder to {onnxPath} and checking it with ONNX Runtime");
         var check = ExportAndCheck(model, heldOut.Take(8).ToList(), onnxPath);
         report.Onnx(check, onnxPath);
         Log(progress, clock, $"      {check.Images} images: max |ORT - TorchSharp| = {check.MaxAbsDifference:E2} (tolerance {OnnxTolerance:E0}), {check.Bytes / 1024.0:F0} KiB");
 
-        // 5. Report.
+        // 6. Report.
         string reportPath = Path.Combine(root, ReportFile);
         File.WriteAllText(reportPath, report.ToMarkdown(clock.Elapsed));
-        Log(progress, clock, $"[5/5] Report: {reportPath}");
+        Log(progress, clock, $"[6/6] Report: {reportPath}");
         return check.MaxAbsDifference <= OnnxTolerance ? ExitCodes.Success : Fail("the ONNX model does not match the TorchSharp model.", ExitCodes.CheckFailed);
     }
 
@@ -246,6 +255,13 @@ public sealed class DemoCommand : ICliCommand
 
         public void Retrieval(double top1, int n) =>
             _body.AppendLine().AppendLine(Invariant($"Image-to-caption retrieval top-1 among the {n} held-out captions: {top1:F3} (chance about {1.0 / n:F3})."))
+                .AppendLine();
+
+        public void LinearProbe(DemoLinearProbe.Result? r) =>
+            _body.AppendLine("## Linear probe (density, frozen encoder)").AppendLine()
+                .AppendLine(r is null
+                    ? "No density labels: not run."
+                    : Invariant($"A linear head on the frozen pooled feature (MaMAFineTune, LinearProbe), trained {r.Steps} steps on the train split, on {r.Count} held-out images: balanced accuracy {r.BalancedAccuracy:F3} (chance 0.25), log-loss {r.LogLoss:F3}."))
                 .AppendLine();
 
         public void Onnx(OnnxCheck c, string path) =>

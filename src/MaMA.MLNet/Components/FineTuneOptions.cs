@@ -22,6 +22,12 @@ public sealed class FineTuneOptions : MaMAModelOptions
     /// <summary>Linear probe (frozen encoder) or full fine-tuning.</summary>
     public FineTuneMode Mode { get; set; } = FineTuneMode.LinearProbe;
 
+    /// <summary>
+    /// Linear probe only: train on features standardised with the training rows' mean and standard deviation (folded
+    /// into the head afterwards, so predictions still take raw pooled features). On by default.
+    /// </summary>
+    public bool StandardizeFeatures { get; set; } = true;
+
     /// <summary>Optimiser steps (upper bound when early stopping is on).</summary>
     public int Steps { get; set; } = 200;
 

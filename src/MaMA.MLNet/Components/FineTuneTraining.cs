@@ -49,6 +49,17 @@ internal sealed class FineTuneTraining
         if (full) parameters.AddRange(backbone.parameters().Where(p => p.requires_grad));
         // Frozen features once for the probe: the encoder never changes, so every step reuses them.
         Tensor? cached = full ? null : PooledFeatures(Enumerable.Range(0, _images.Count).ToArray());
+        // The probe learns on standardised features (mean and std of the training rows) and the scaling is folded into
+        // the returned head, so it still applies to raw pooled features. A from-scratch encoder's features share a large
+        // offset and vary by ~1e-3; SGD on them raw learns nothing but the bias.
+        Tensor? mean = null, std = null;
+        if (cached is not null && _options.StandardizeFeatures)
+        {
+            var rows = cached.index_select(0, tensor(train.Select(i => (long)i).ToArray(), device: _model.Device));
+            mean = rows.mean([0]).MoveToOuterDisposeScope();
+            std = (train.Length > 1 ? rows.std(0) : ones_like(mean)).clamp_min(1e-8).MoveToOuterDisposeScope();
+            cached = ((cached - mean) / std).MoveToOuterDisposeScope();
+        }
 
         var optimizer = optim.SGD(parameters, _options.LearningRate,
             momentum: _options.Momentum, weight_decay: _options.WeightDecay);
@@ -111,7 +122,12 @@ internal sealed class FineTuneTraining
         }
         Log($"MaMA fine-tune done: {step} steps, kept the weights of step {bestStep}");
         var history = new FineTuneHistory(step, stopped, bestStep, validation.Length > 0 ? best : null, losses);
-        return (ToArray(weight), ToArray(bias), history);
+        if (mean is null || std is null) return (ToArray(weight), ToArray(bias), history);
+        using (no_grad())
+        {
+            var rawWeight = weight / std;
+            return (ToArray(rawWeight), ToArray(bias - rawWeight.matmul(mean)), history);
+        }
     }
 
     private static float[] ToArray(Tensor t) => t.detach().cpu().contiguous().data<float>().ToArray();

@@ -63,7 +63,7 @@ public sealed partial class MaMAPretrainingEstimator : IEstimator<MaMAPretrainin
             Device = _options.Device,
             BatchSize = _options.EmbeddingBatchSize,
         };
-        var embedding = new ImageEmbeddingTransformer(embeddingOptions, MaMAModelHandle.Load(result.ModelDirectory, _options.Device));
+        var embedding = ImageEmbeddingTransformer.Create(embeddingOptions);
         return new MaMAPretrainingTransformer(embedding, result, progress.History);
     }
 
