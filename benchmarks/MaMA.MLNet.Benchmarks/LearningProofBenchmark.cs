@@ -61,7 +61,14 @@ public sealed class LearningProofBenchmark : IBenchmark
             MultiView = !a.Flag("--no-multi-view"),
             LocalAlignment = !a.Flag("--no-local"),
         };
-        var runs = new List<(string Label, MaMAPretrainingOptions Options, string Csv)> { ("full MaMA", options, "loss-curve.csv") };
+        string firstLabel = (options.MultiView, options.LocalAlignment) switch
+        {
+            (true, true) => "full MaMA",
+            (false, false) => "CLIP only",
+            (true, false) => "no local loss",
+            (false, true) => "no multi-view",
+        };
+        var runs = new List<(string Label, MaMAPretrainingOptions Options, string Csv)> { (firstLabel, options, "loss-curve.csv") };
         if (ablation)
             runs.Add(("CLIP only", options with { OutputDirectory = Path.Combine(output, "run-ablation"), MultiView = false, LocalAlignment = false }, "loss-curve-ablation.csv"));
 
@@ -81,6 +88,16 @@ public sealed class LearningProofBenchmark : IBenchmark
             var result = MaMAPretraining.Run(train, runOptions, heldOut, curve);
             curve.Dispose();
             PrintValidation(result.LogPath);
+            string png = Path.ChangeExtension(Path.Combine(output, csv), ".png");
+            try
+            {
+                MaMA.MLNet.Reporting.ReportPlots.LossCurvesFromCsv(Path.Combine(output, csv), png, $"learning-proof: {label} ({result.Training.Step} steps)");
+                Console.WriteLine($"  loss curves: {png}");
+            }
+            catch (MaMA.MLNet.Reporting.PlotRenderingException e)
+            {
+                Console.WriteLine($"  no loss plot: {e.Message}");
+            }
             Console.WriteLine($"  garbage collections so far: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}; GC mode {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}");
             var after = Evaluate(runOptions with { OutputDirectory = result.ModelDirectory }, heldOut, fresh: false);
             Console.WriteLine($"{label + " (after)",-22} {result.Training.Step,6} {start.Elapsed.TotalMinutes,8:F1} {after.Density,17:F3} {after.Top1,10:F4}");

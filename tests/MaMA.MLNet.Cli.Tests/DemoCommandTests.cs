@@ -30,7 +30,7 @@ public sealed class DemoCommandTests
             int code = Invoke("demo", "--out", dir, "--studies", "6", "--steps", "2", "--batch-size", "4", "--size", "64x80", "--minutes", "2");
             Console.SetOut(saved);
             Assert.AreEqual(ExitCodes.Success, code, output.ToString());
-            StringAssert.Contains(output.ToString(), "[5/5]");
+            StringAssert.Contains(output.ToString(), "[6/6]");
 
             // The held-out count in the report is the manifest's non-train rows, read here independently.
             var records = MammogramManifestReader.Read(Path.Combine(dir, "data", "manifest.csv")).Records;
@@ -42,6 +42,7 @@ public sealed class DemoCommandTests
             StringAssert.Contains(report, $"| Cancer | {heldOut} |");
             StringAssert.Contains(report, "| tiny | 2 | Completed |");
             StringAssert.Contains(report, "| yes |");
+            StringAssert.Contains(report, "## Linear probe (density, frozen encoder)");
             foreach (string plot in new[] { "report-density-roc.png", "report-density-confusion.png", "report-density-loss.png", "report-density-embeddings.png", "report-cancer-confusion.png" })
             {
                 StringAssert.Contains(report, $"]({plot})");
@@ -55,6 +56,8 @@ public sealed class DemoCommandTests
             model.eval();
             using var scope = NewDisposeScope();
             int side = model.Config.Vision.ImageSize;
+            // The demo trains the from-scratch recipe, so this also checks the feature norm's fold into the ONNX graph.
+            Assert.IsTrue(model.Config.GlobalImageFeatureNorm);
             manual_seed(7);
             var pixels = randn(3, 3, side, side);
             float[] expected;

@@ -27,7 +27,7 @@ internal static class DemoLinearProbe
         public string Label { get; set; } = "";
     }
 
-    /// <summary>Trains and scores the probe; null when either split has no density label.</summary>
+    /// <summary>Trains and scores the probe; null when either split has no density label (of a class the train split has).</summary>
     public static Result? Run(string modelDirectory, IReadOnlyList<MammogramRecord> train, IReadOnlyList<MammogramRecord> heldOut, int seed)
     {
         static List<Row> Rows(IEnumerable<MammogramRecord> records) => records
@@ -35,7 +35,9 @@ internal static class DemoLinearProbe
             .Select(r => new Row { Path = r.ImagePath, Label = ZeroShotPrompts.ClassNames(ZeroShotTask.Density)[r.Density!.Value - 1] })
             .ToList();
         var trainRows = Rows(train);
-        var testRows = Rows(heldOut);
+        // Held-out classes the head never saw have no key and would be dropped by the evaluator: leave them out here.
+        var seen = trainRows.Select(r => r.Label).ToHashSet(StringComparer.Ordinal);
+        var testRows = Rows(heldOut).Where(r => seen.Contains(r.Label)).ToList();
         if (trainRows.Count == 0 || testRows.Count == 0) return null;
 
         var ml = new MLContext(seed);
