@@ -22,7 +22,7 @@ public sealed class LearningProofBenchmark : IBenchmark
 {
     public string Name => "learning-proof";
     public string Description =>
-        "tiny preset from scratch on phantom studies: zero-shot density + retrieval before/after; [--studies 500] [--eval-studies 100] [--minutes 15] [--steps S] [--batch-size B] [--lr X] [--warmup W] [--late-start S] [--mask-probability P] [--image-size P] [--feature-norm on|off] [--no-multi-view] [--no-local] [--validate-every N] [--ablation] [--diagnose] [--out DIR]";
+        "tiny preset from scratch on phantom studies: zero-shot density + retrieval before/after; [--studies 500] [--eval-studies 100] [--minutes 15] [--steps S] [--batch-size B] [--lr X] [--warmup W] [--late-start S] [--mask-probability P] [--image-size P] [--feature-norm on|off] [--no-multi-view] [--no-local] [--validate-every N] [--ablation] [--plot-only] [--diagnose] [--out DIR]";
 
     public int Run(string[] args)
     {
@@ -33,6 +33,7 @@ public sealed class LearningProofBenchmark : IBenchmark
         int imageSize = a.Int("--image-size", defaults.ResolveConfig().Vision.ImageSize);
         string output = Path.GetFullPath(a.String("--out", Path.Combine(Path.GetTempPath(), "mama-learning-proof")));
         bool ablation = a.Flag("--ablation");
+        if (a.Flag("--plot-only")) return PlotOnly(output);
 
         Console.WriteLine($"threads {TorchSharp.torch.get_num_threads()}, {studies} train + {evalStudies} held-out studies, {minutes} min budget, image {imageSize} px -> {output}");
         var clock = Stopwatch.StartNew();
@@ -137,6 +138,38 @@ public sealed class LearningProofBenchmark : IBenchmark
         var unit = (TorchSharp.torch.Tensor t) => TorchSharp.torch.nn.functional.normalize(t, p: 2, dim: -1);
         Console.WriteLine($"ViT features, mean pairwise cosine: pre-norm mean (used) {Off(unit(vit.PooledFeature)):F5}, CLS after norm {Off(unit(vit.ClsToken)):F5}, " +
                           $"mean of normed patch tokens {Off(unit(vit.PatchTokens.mean([1]))):F5}, centred normed patch tokens flattened {Off(unit((vit.PatchTokens - vit.PatchTokens.mean([0], keepdim: true)).flatten(1))):F5}");
+    }
+
+    // Redraws the PNGs of an output folder's runs: each loss-curve CSV, and the held-out density curves of run/ and
+    // run-ablation/ in one plot.
+    private static int PlotOnly(string output)
+    {
+        foreach (var csv in Directory.EnumerateFiles(output, "loss-curve*.csv"))
+            MaMA.MLNet.Reporting.ReportPlots.LossCurvesFromCsv(csv, Path.ChangeExtension(csv, ".png"), "learning-proof: " + Path.GetFileNameWithoutExtension(csv));
+        var points = new List<(string, long, double)>();
+        foreach (var (folder, name) in new[] { ("run", "full MaMA"), ("run-ablation", "CLIP only") })
+        {
+            string log = Path.Combine(output, folder, MaMAPretraining.LogFile);
+            if (!File.Exists(log)) continue;
+            foreach (var (step, metrics) in ValidationLines(log))
+                if (metrics.TryGetValue(ValidationMetrics.DensityBalancedAccuracy, out double v)) points.Add((name, step, v));
+        }
+        if (points.Count > 0)
+            MaMA.MLNet.Reporting.ReportPlots.LossCurves(points, Path.Combine(output, "heldout-density.png"), "Held-out zero-shot density (chance 0.25)", yLabel: "Balanced accuracy");
+        Console.WriteLine($"plots written to {output}");
+        return 0;
+    }
+
+    private static IEnumerable<(long Step, Dictionary<string, double> Metrics)> ValidationLines(string logPath)
+    {
+        foreach (var line in File.ReadLines(logPath))
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(line);
+            var root = json.RootElement;
+            if (root.GetProperty("type").GetString() != "validation") continue;
+            var metrics = root.GetProperty("metrics").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble(), StringComparer.Ordinal);
+            yield return (root.GetProperty("step").GetInt64(), metrics);
+        }
     }
 
     // The held-out zero-shot curve from the run's JSONL log (validation lines).

@@ -141,8 +141,9 @@ public static class ReportPlots
     /// <param name="height">Height in pixels.</param>
     /// <exception cref="ArgumentException">No finite value to draw.</exception>
     /// <exception cref="PlotRenderingException">No font is installed.</exception>
+    /// <param name="yLabel">Label of the value axis (other per-step quantities, e.g. a validation metric, plot the same way).</param>
     public static void LossCurves(IEnumerable<(string Term, long Step, double Value)> points, string path,
-        string title = "Training loss", int width = DefaultWidth, int height = DefaultHeight)
+        string title = "Training loss", int width = DefaultWidth, int height = DefaultHeight, string yLabel = "Loss")
     {
         ArgumentNullException.ThrowIfNull(points);
         var terms = new Dictionary<string, SortedDictionary<long, double>>(StringComparer.Ordinal);
@@ -157,7 +158,7 @@ public static class ReportPlots
             series[step] = value;
         }
         if (!terms.Values.Any(s => s.Values.Any(double.IsFinite))) throw new ArgumentException("no finite loss value to draw", nameof(points));
-        var plot = NewPlot(title, "Optimiser step", "Loss");
+        var plot = NewPlot(title, "Optimiser step", yLabel);
         int colour = 0;
         // The total last, so it is drawn over its terms.
         foreach (string term in order.OrderBy(t => t == LossLogs.TotalTerm))
