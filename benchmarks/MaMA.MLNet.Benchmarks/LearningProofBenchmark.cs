@@ -22,7 +22,7 @@ public sealed class LearningProofBenchmark : IBenchmark
 {
     public string Name => "learning-proof";
     public string Description =>
-        "tiny preset from scratch on phantom studies: zero-shot density + retrieval before/after; [--studies 500] [--eval-studies 100] [--minutes 15] [--steps S] [--batch-size B] [--lr X] [--warmup W] [--late-start S] [--mask-probability P] [--image-size P] [--feature-norm on|off] [--no-multi-view] [--no-local] [--validate-every N] [--ablation] [--plot-only] [--diagnose] [--out DIR]";
+        "tiny preset from scratch on phantom studies: zero-shot density + retrieval before/after; [--studies 500] [--eval-studies 100] [--minutes 15] [--steps S] [--batch-size B] [--lr X] [--warmup W] [--late-start S] [--mask-probability P] [--image-size P] [--feature-norm on|off] [--no-multi-view] [--no-local] [--validate-every N] [--ablation] [--plot-only] [--evaluate-model DIR] [--diagnose] [--out DIR]";
 
     public int Run(string[] args)
     {
@@ -73,6 +73,13 @@ public sealed class LearningProofBenchmark : IBenchmark
         if (ablation)
             runs.Add(("CLIP only", options with { OutputDirectory = Path.Combine(output, "run-ablation"), MultiView = false, LocalAlignment = false }, "loss-curve-ablation.csv"));
 
+        if (a.String("--evaluate-model", "") is { Length: > 0 } saved)
+        {
+            using var loadedModel = MaMAModelDirectory.Load(saved).Model;
+            var metrics = ValidationMetrics.Compute(loadedModel, MaMAPretraining.CreateTokenizer(options, loadedModel.Config), heldOut);
+            foreach (var (name, value) in metrics) Console.WriteLine($"  {name} {value:G4}");
+            return 0;
+        }
         if (a.Flag("--diagnose"))
         {
             Diagnose(options, heldOut.Take(32).ToList(), a.String("--model", ""));
@@ -183,7 +190,8 @@ public sealed class LearningProofBenchmark : IBenchmark
             var m = root.GetProperty("metrics");
             double Get(string name) => m.TryGetProperty(name, out var v) ? v.GetDouble() : double.NaN;
             Console.WriteLine($"  validation step {root.GetProperty("step").GetInt64(),5}: density bal. acc {Get(ValidationMetrics.DensityBalancedAccuracy):F3} " +
-                              $"auc {Get(ValidationMetrics.DensityAuc):F3}, i2t top-1 {Get(ValidationMetrics.ImageToTextTop1):F4}");
+                              $"auc {Get(ValidationMetrics.DensityAuc):F3}, i2t top-1 {Get(ValidationMetrics.ImageToTextTop1):F4}, " +
+                              $"image-to-report top-1 {Get(ValidationMetrics.ImageToClinicalTextTop1):F3} (chance 1/{Get(ValidationMetrics.DistinctClinicalCaptions):F0})");
         }
     }
 

@@ -94,6 +94,59 @@ public static class MaMAZeroShotEvaluation
     }
 
     /// <summary>
+    /// Image-to-report retrieval: each image against the distinct clinical captions of <paramref name="records"/> (every
+    /// metadata field masked, so what is left is procedure, composition, findings, impression and assessment: what an
+    /// image can show). A hit is an image whose most similar distinct caption is its own. Returns the hit rate and
+    /// the number of distinct captions K (a random pick hits 1/K). Unlike <see cref="ImageToTextTop1"/> it does not
+    /// ask an image for its patient's age or race, and identical captions are one candidate, not ties.
+    /// </summary>
+    public static (double Top1, int DistinctCaptions) ImageToClinicalTextTop1(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0) throw new ArgumentException("no records to retrieve from", nameof(records));
+        var masked = new StructuredCaptionBuilder(MaskProbability: 1.0);
+        var own = records.Select(r => masked.Build(r, new Random(0))).ToList();
+        var distinct = own.Distinct(StringComparer.Ordinal).ToList();
+        var index = distinct.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
+        model.eval();
+        using var scope = NewDisposeScope();
+        var images = EmbedImages(model, records);
+        var texts = new List<Tensor>();
+        for (int start = 0; start < distinct.Count; start += 32)
+        {
+            var chunk = distinct.GetRange(start, Math.Min(32, distinct.Count - start));
+            var (ids, mask) = tokenizer.EncodeCaptions(chunk, model.Config.TextMaxLength).ToTensors();
+            texts.Add(model.EncodeTexts(ids, mask));
+        }
+        var similarity = images.matmul(cat(texts, 0).t()).to(ScalarType.Float32).contiguous();
+        var values = similarity.data<float>().ToArray();
+        return (Top1Hits(values, distinct.Count, own.Select(c => index[c]).ToArray()), distinct.Count);
+    }
+
+    /// <summary>
+    /// Fraction of rows of a row-major [N, K] similarity matrix whose largest entry is at the row's own column and
+    /// strictly above every other entry (a tie is a miss).
+    /// </summary>
+    public static double Top1Hits(ReadOnlySpan<float> similarity, int columns, IReadOnlyList<int> ownColumn)
+    {
+        ArgumentNullException.ThrowIfNull(ownColumn);
+        if (columns <= 0 || similarity.Length != ownColumn.Count * columns)
+            throw new ArgumentException($"similarity has {similarity.Length} values; {ownColumn.Count} rows x {columns} columns expected");
+        int hits = 0;
+        for (int r = 0; r < ownColumn.Count; r++)
+        {
+            var row = similarity.Slice(r * columns, columns);
+            float mine = row[ownColumn[r]];
+            bool hit = true;
+            for (int c = 0; c < columns && hit; c++)
+                if (c != ownColumn[r] && row[c] >= mine) hit = false;
+            if (hit) hits++;
+        }
+        return ownColumn.Count == 0 ? 0 : (double)hits / ownColumn.Count;
+    }
+
+    /// <summary>
     /// Image-to-text retrieval top-1 among the records' own unmasked captions: the fraction of images whose most
     /// similar caption is theirs (ties count as a miss). Chance is 1/N for distinct captions.
     /// </summary>

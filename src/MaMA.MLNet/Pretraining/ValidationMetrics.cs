@@ -7,7 +7,8 @@ namespace MaMA.MLNet.Pretraining;
 
 /// <summary>
 /// The held-out metrics a pretraining run logs every <see cref="MaMAPretrainingOptions.ValidateEvery"/> steps: zero-shot
-/// balanced accuracy and macro AUC for density and cancer (where the records are labelled) and image-to-text top-1.
+/// balanced accuracy and macro AUC for density and cancer (where the records are labelled), image-to-text top-1 and
+/// image-to-report (clinical caption) top-1.
 /// </summary>
 public static class ValidationMetrics
 {
@@ -26,6 +27,12 @@ public static class ValidationMetrics
     /// <summary>Image-to-text retrieval top-1 among the records' own captions (chance 1/N).</summary>
     public const string ImageToTextTop1 = "i2t_top1";
 
+    /// <summary>Image-to-report retrieval top-1 among the distinct clinical captions (<see cref="MaMAZeroShotEvaluation.ImageToClinicalTextTop1"/>).</summary>
+    public const string ImageToClinicalTextTop1 = "i2t_clinical_top1";
+
+    /// <summary>Distinct clinical captions the retrieval chose among (chance 1/K).</summary>
+    public const string DistinctClinicalCaptions = "i2t_clinical_candidates";
+
     /// <summary>Computes the metrics on <paramref name="records"/> (the model is put in eval mode).</summary>
     public static IReadOnlyDictionary<string, double> Compute(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records)
     {
@@ -43,6 +50,9 @@ public static class ValidationMetrics
             metrics[CancerAuc] = cancer.MacroAuc;
         }
         metrics[ImageToTextTop1] = MaMAZeroShotEvaluation.ImageToTextTop1(model, tokenizer, records);
+        var (clinical, candidates) = MaMAZeroShotEvaluation.ImageToClinicalTextTop1(model, tokenizer, records);
+        metrics[ImageToClinicalTextTop1] = clinical;
+        metrics[DistinctClinicalCaptions] = candidates;
         return metrics;
     }
 }

@@ -38,6 +38,9 @@ internal static class PretrainingFixture
 
     public static IReadOnlyList<MammogramRecord> Records => State.Value.Records;
 
+    /// <summary>The byte-level tokenizer folder the fixture's tiny config fits.</summary>
+    public static string TokenizerDirectory => State.Value.Tokenizer;
+
     public static string NewOutputFolder(string name) => Path.Combine(State.Value.Root, name + Guid.NewGuid().ToString("N")[..8]);
 
     public static PreprocessingOptions Preprocessing => new() { ImageSize = ImageSize };
