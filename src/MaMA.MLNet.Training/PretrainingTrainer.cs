@@ -249,12 +249,15 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
             _options.PrefetchCapacity);
         using var log = _options.LogPath is null ? null : new TrainingLogWriter(_options.LogPath);
 
+        // Collections only at the top of a step: TorchSharp's implicit Scalars must not be finalized mid-call.
+        using var gcPacer = new GcSafePointPacer();
         _objective.Module.train();
         _clock.Restart();
         long stepsThisRun = 0;
         while (_step < _options.TotalSteps)
         {
             if (cancellationToken.IsCancellationRequested) return Stop(TrainingStopReason.Cancelled);
+            gcPacer.SafePoint();
 
             byte[] rngAtStepStart = RngState();
             double stepStart = _clock.Elapsed.TotalSeconds;

@@ -1,0 +1,66 @@
+using System.Runtime;
+
+namespace MaMA.MLNet.Modeling;
+
+/// <summary>
+/// Holds garbage collections to points where no TorchSharp call is in flight. TorchSharp 0.107 leaves the
+/// <c>Scalar</c> it creates for <c>x.add_(1)</c>, <c>x.pow(2)</c>, <c>x.eq(id)</c> ... to the collector; once its handle
+/// has been read the object may be collected, and a collection triggered by another thread (a data-loading worker)
+/// during the native call frees it while libtorch still reads it: "Unknown scalar type" or a Scalar.h assertion, at
+/// random, after hundreds of steps. A training loop calls <see cref="SafePoint"/> at the top of every step, where its
+/// own thread runs managed code and the workers touch no tensors: the pacer keeps a no-GC region open and renews it
+/// (collecting once, there) before half its budget is allocated, so collections happen at safe points only. If the
+/// region cannot be had (another owner, a budget the runtime refuses) it does nothing and the loop runs as before.
+/// </summary>
+public sealed class GcSafePointPacer : IDisposable
+{
+    private readonly long _budgetBytes;
+    private long _allocatedAtStart;
+    private bool _inRegion;
+
+    /// <summary>A pacer whose no-GC regions allow <paramref name="budgetBytes"/> of allocation (default 256 MiB).</summary>
+    public GcSafePointPacer(long budgetBytes = 256L << 20)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(budgetBytes, 1L << 20);
+        _budgetBytes = budgetBytes;
+    }
+
+    /// <summary>Whether a no-GC region of this pacer is open now.</summary>
+    public bool InRegion => _inRegion && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion;
+
+    /// <summary>Regions opened so far (each one collected once, at a safe point).</summary>
+    public int RegionsStarted { get; private set; }
+
+    /// <summary>
+    /// Call where no TorchSharp native call is in flight on any thread. Keeps the open region while less than half its
+    /// budget has been allocated; otherwise ends it and opens a new one (the collection happens here).
+    /// </summary>
+    public void SafePoint()
+    {
+        if (InRegion && GC.GetTotalAllocatedBytes() - _allocatedAtStart < _budgetBytes / 2) return;
+        End();
+        try
+        {
+            _inRegion = GC.TryStartNoGCRegion(_budgetBytes);
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or InvalidOperationException)
+        {
+            _inRegion = false; // another region is open (a parallel run) or the budget is too large here
+        }
+        if (_inRegion) RegionsStarted++;
+        _allocatedAtStart = GC.GetTotalAllocatedBytes();
+    }
+
+    /// <summary>Ends the open region, if any.</summary>
+    public void Dispose() => End();
+
+    private void End()
+    {
+        if (InRegion)
+        {
+            try { GC.EndNoGCRegion(); }
+            catch (InvalidOperationException) { } // the runtime ended it already (budget exceeded)
+        }
+        _inRegion = false;
+    }
+}
