@@ -2,7 +2,7 @@ namespace MaMA.MLNet.Data.Manifest;
 
 /// <summary>
 /// Anything that lists mammograms with their metadata: a CSV manifest (<see cref="CsvManifestSource"/>),
-/// the EMBED open-data tables (<see cref="EmbedManifestSource"/>), or a folder of DICOM files
+/// the EMBED open-data tables (<see cref="EmbedManifestSource"/>), the RSNA screening table (<see cref="RsnaManifestSource"/>), or a folder of DICOM files
 /// (<see cref="DicomFolderManifestSource"/>: a <see cref="MammogramRecord"/> per file from its header).
 /// </summary>
 public interface IMammogramManifestSource
