@@ -174,7 +174,10 @@ public sealed class LearningProofBenchmark : IBenchmark
             using var json = System.Text.Json.JsonDocument.Parse(line);
             var root = json.RootElement;
             if (root.GetProperty("type").GetString() != "validation") continue;
-            var metrics = root.GetProperty("metrics").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble(), StringComparer.Ordinal);
+            // Non-finite values are written as strings ("NaN").
+            var metrics = root.GetProperty("metrics").EnumerateObject().ToDictionary(p => p.Name,
+                p => p.Value.ValueKind == System.Text.Json.JsonValueKind.String ? double.Parse(p.Value.GetString()!, CultureInfo.InvariantCulture) : p.Value.GetDouble(),
+                StringComparer.Ordinal);
             yield return (root.GetProperty("step").GetInt64(), metrics);
         }
     }
@@ -182,14 +185,10 @@ public sealed class LearningProofBenchmark : IBenchmark
     // The held-out zero-shot curve from the run's JSONL log (validation lines).
     private static void PrintValidation(string logPath)
     {
-        foreach (var line in File.ReadLines(logPath))
+        foreach (var (step, m) in ValidationLines(logPath))
         {
-            using var json = System.Text.Json.JsonDocument.Parse(line);
-            var root = json.RootElement;
-            if (root.GetProperty("type").GetString() != "validation") continue;
-            var m = root.GetProperty("metrics");
-            double Get(string name) => m.TryGetProperty(name, out var v) ? v.GetDouble() : double.NaN;
-            Console.WriteLine($"  validation step {root.GetProperty("step").GetInt64(),5}: density bal. acc {Get(ValidationMetrics.DensityBalancedAccuracy):F3} " +
+            double Get(string name) => m.TryGetValue(name, out var v) ? v : double.NaN;
+            Console.WriteLine($"  validation step {step,5}: density bal. acc {Get(ValidationMetrics.DensityBalancedAccuracy):F3} " +
                               $"auc {Get(ValidationMetrics.DensityAuc):F3}, i2t top-1 {Get(ValidationMetrics.ImageToTextTop1):F4}, " +
                               $"image-to-report top-1 {Get(ValidationMetrics.ImageToClinicalTextTop1):F3} (chance 1/{Get(ValidationMetrics.DistinctClinicalCaptions):F0})");
         }
