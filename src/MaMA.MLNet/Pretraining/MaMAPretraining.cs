@@ -4,6 +4,7 @@ using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Tokenization;
 using MaMA.MLNet.Training;
 using MaMA.MLNet.Training.MaMA;
+using static TorchSharp.torch;
 
 namespace MaMA.MLNet.Pretraining;
 
@@ -104,17 +105,39 @@ public static class MaMAPretraining
             Device = options.Device,
             ValidateEvery = validationRecords is { Count: > 0 } ? options.ValidateEvery : 0,
         };
+        // With SelectBy, the weights of the best validation so far, kept in memory (the saved model gets them).
+        Dictionary<string, Tensor>? best = null;
+        double bestValue = double.NegativeInfinity;
+        long? bestStep = null;
         ValidationCallback? validate = validationRecords is { Count: > 0 } && options.ValidateEvery > 0
-            ? _ =>
+            ? context =>
             {
                 // Exact feature-norm statistics first, as the saved model gets them (training images, eval transform).
                 MaMAZeroShotEvaluation.RecalibrateFeatureNorm(model, records, maxImages: 256);
-                return ValidationMetrics.Compute(model, tokenizer, validationRecords);
+                var metrics = ValidationMetrics.Compute(model, tokenizer, validationRecords);
+                if (options.SelectBy is { } metric)
+                {
+                    if (!metrics.TryGetValue(metric, out double value))
+                        throw new ArgumentException($"SelectBy '{metric}' is not a validation metric here; there are {string.Join(", ", metrics.Keys)}.");
+                    if (double.IsFinite(value) && value > bestValue)
+                    {
+                        foreach (var t in best?.Values ?? Enumerable.Empty<Tensor>()) t.Dispose();
+                        best = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope(), StringComparer.Ordinal);
+                        (bestValue, bestStep) = (value, context.Step);
+                    }
+                }
+                return metrics;
             }
             : null;
         var trainer = new PretrainingTrainer<MaMAPreparedBatch, MaMABatch>(objective, trainingData, trainerOptions, validate, progress);
         string? resumeFrom = options.Resume && Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints, "*.ckpt").Any() ? checkpoints : null;
         var result = trainer.Run(resumeFrom, cancellationToken);
+        if (best is not null)
+        {
+            using (no_grad())
+                foreach (var (name, tensor) in model.state_dict()) tensor.copy_(best[name]);
+            foreach (var t in best.Values) t.Dispose();
+        }
 
         // The trainer froze the heads of switched-off losses; saving keeps every parameter either way.
         model.eval();
@@ -131,6 +154,6 @@ public static class MaMAPretraining
         {
             if (Directory.Exists(tokenizerFiles)) Directory.Delete(tokenizerFiles, recursive: true);
         }
-        return new MaMAPretrainingResult(result, modelDirectory, log);
+        return new MaMAPretrainingResult(result, modelDirectory, log) { SelectedStep = bestStep };
     }
 }

@@ -69,6 +69,14 @@ public sealed record MaMAPretrainingOptions
     /// </summary>
     public long ValidateEvery { get; init; }
 
+    /// <summary>
+    /// A <see cref="ValidationMetrics"/> name (higher is better, e.g. <see cref="ValidationMetrics.DensityBalancedAccuracy"/>):
+    /// the saved model gets the weights of the validation with its highest value instead of the last step's. The
+    /// validation records are then used for model selection and must not be the records a result is reported on.
+    /// Null (default) saves the last step. The weights are kept in memory (a copy of the model).
+    /// </summary>
+    public string? SelectBy { get; init; }
+
     /// <summary>Metadata mask probability of the captions.</summary>
     public double MaskProbability { get; init; } = 0.8;
 

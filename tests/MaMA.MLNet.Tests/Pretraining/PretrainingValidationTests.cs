@@ -14,6 +14,59 @@ namespace MaMA.MLNet.Tests.Pretraining;
 [TestClass]
 public sealed class PretrainingValidationTests
 {
+    private static MaMAPretrainingOptions Options(string name, long steps) => new()
+    {
+        OutputDirectory = PretrainingFixture.NewOutputFolder(name),
+        Config = TinyMaMAModel.Config(PretrainingFixture.ImageSize) with { GlobalImageFeatureNorm = true },
+        TrainWholeTextEncoder = true,
+        TokenizerDirectory = PretrainingFixture.TokenizerDirectory,
+        Steps = steps,
+        BatchSize = 4,
+        WarmupSteps = 1,
+        LateStartStep = 2,
+        CheckpointEvery = 0,
+        PrefetchWorkers = 1,
+        ValidateEvery = 2,
+    };
+
+    private static double Read(JsonElement e) => e.ValueKind == JsonValueKind.String
+        ? double.Parse(e.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : e.GetDouble();
+
+    [TestMethod]
+    public void SelectByKeepsTheWeightsOfTheBestValidationStep()
+    {
+        var records = PretrainingFixture.Records;
+        var selected = MaMAPretraining.Run(records, Options("select", 6) with { SelectBy = ValidationMetrics.ImageToTextTop1 }, validationRecords: records);
+
+        // The step is the first maximum of the logged metric, read here from the log.
+        var logged = File.ReadLines(selected.LogPath).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(e => e.GetProperty("type").GetString() == "validation")
+            .Select(e => (Step: e.GetProperty("step").GetInt64(), Value: Read(e.GetProperty("metrics").GetProperty(ValidationMetrics.ImageToTextTop1)))).ToList();
+        CollectionAssert.AreEqual(new long[] { 2, 4, 6 }, logged.Select(x => x.Step).ToArray());
+        long expected = logged.First(x => x.Value == logged.Max(y => y.Value)).Step;
+        Assert.AreEqual(expected, selected.SelectedStep);
+
+        // The same run stopped at that step (same schedule: cancelled, not shortened) saves the same weights.
+        using var cancel = new CancellationTokenSource();
+        var stopped = MaMAPretraining.Run(records, Options("stopped", 6), validationRecords: records,
+            new StopAt(expected, cancel), cancel.Token);
+        Assert.AreEqual(expected, stopped.Training.Step);
+        using var a = MaMAModelDirectory.Load(selected.ModelDirectory).Model;
+        using var b = MaMAModelDirectory.Load(stopped.ModelDirectory).Model;
+        var other = b.state_dict();
+        foreach (var (name, tensor) in a.state_dict())
+            Assert.IsTrue(tensor.eq(other[name]).all().item<bool>(), $"{name} differs from the run stopped at step {expected}");
+        Assert.IsNull(stopped.SelectedStep);
+    }
+
+    private sealed class StopAt(long step, CancellationTokenSource cancel) : IProgress<MaMA.MLNet.Training.TrainingProgress>
+    {
+        public void Report(MaMA.MLNet.Training.TrainingProgress value)
+        {
+            if (value.Step >= step) cancel.Cancel();
+        }
+    }
+
     [TestMethod]
     public void ValidationIsLoggedEveryNStepsAndTheSavedNormHoldsTheTrainingImagesStatistics()
     {
@@ -42,8 +95,6 @@ public sealed class PretrainingValidationTests
         {
             var m = v.GetProperty("metrics");
             // The log writes a non-finite value as a string ("NaN": an AUC needs both classes among 8 images).
-            static double Read(JsonElement e) => e.ValueKind == JsonValueKind.String
-                ? double.Parse(e.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : e.GetDouble();
             foreach (var name in new[] { ValidationMetrics.DensityBalancedAccuracy, ValidationMetrics.ImageToTextTop1, ValidationMetrics.ImageToClinicalTextTop1 })
             {
                 double value = Read(m.GetProperty(name));
