@@ -22,7 +22,7 @@ public sealed class LearningProofBenchmark : IBenchmark
 {
     public string Name => "learning-proof";
     public string Description =>
-        "tiny preset from scratch on phantom studies: zero-shot density + retrieval before/after; [--studies 500] [--eval-studies 100] [--minutes 15] [--steps S] [--batch-size B] [--lr X] [--warmup W] [--late-start S] [--mask-probability P] [--image-size P] [--feature-norm on|off] [--no-multi-view] [--no-local] [--validate-every N] [--ablation] [--plot-only] [--evaluate-model DIR] [--diagnose] [--out DIR]";
+        "tiny preset from scratch on phantom studies: zero-shot density + retrieval before/after; [--studies 500] [--eval-studies 100] [--minutes 15] [--steps S] [--batch-size B] [--lr X] [--warmup W] [--late-start S] [--mask-probability P] [--image-size P] [--feature-norm on|off] [--no-multi-view] [--no-local] [--validate-every N] [--ablation] [--plot-only] [--evaluate-model DIR] [--select-by METRIC [--validation-studies 50]] [--diagnose] [--out DIR]";
 
     public int Run(string[] args)
     {
@@ -38,10 +38,17 @@ public sealed class LearningProofBenchmark : IBenchmark
         Console.WriteLine($"threads {TorchSharp.torch.get_num_threads()}, {studies} train + {evalStudies} held-out studies, {minutes} min budget, image {imageSize} px -> {output}");
         var clock = Stopwatch.StartNew();
         var generator = new PhantomGenerator(new PhantomOptions { Width = 160, Height = 200, Seed = a.Int("--seed", 1) });
-        var records = generator.WriteDataset(Path.Combine(output, "phantom"), studies + evalStudies);
-        var trainStudies = records.Select(r => r.StudyId).Distinct().Take(studies).ToHashSet(StringComparer.Ordinal);
-        var train = records.Where(r => trainStudies.Contains(r.StudyId)).ToList();
-        var heldOut = records.Where(r => !trainStudies.Contains(r.StudyId)).ToList();
+        // --select-by METRIC: a separate validation split (after the training studies, before the held-out ones)
+        // chooses the saved weights; the held-out studies are the same ones as without it (generated last).
+        string? selectBy = a.String("--select-by", "") is { Length: > 0 } m ? m : null;
+        int validationStudies = selectBy is null ? 0 : a.Int("--validation-studies", 50);
+        var all = generator.WriteDataset(Path.Combine(output, "phantom"), studies + evalStudies + validationStudies);
+        var order = all.Select(r => r.StudyId).Distinct().ToList();
+        var trainStudies = order.Take(studies).ToHashSet(StringComparer.Ordinal);
+        var heldOutStudies = order.Skip(studies).Take(evalStudies).ToHashSet(StringComparer.Ordinal);
+        var train = all.Where(r => trainStudies.Contains(r.StudyId)).ToList();
+        var heldOut = all.Where(r => heldOutStudies.Contains(r.StudyId)).ToList();
+        var validation = selectBy is null ? heldOut : all.Where(r => !trainStudies.Contains(r.StudyId) && !heldOutStudies.Contains(r.StudyId)).ToList();
         Console.WriteLine($"generated {train.Count} train / {heldOut.Count} held-out images in {clock.Elapsed.TotalSeconds:F0} s");
 
         var options = defaults with
@@ -59,6 +66,7 @@ public sealed class LearningProofBenchmark : IBenchmark
                 : null,
             CheckpointEvery = 0,
             ValidateEvery = a.Long("--validate-every", 100),
+            SelectBy = selectBy,
             MultiView = !a.Flag("--no-multi-view"),
             LocalAlignment = !a.Flag("--no-local"),
         };
@@ -93,7 +101,8 @@ public sealed class LearningProofBenchmark : IBenchmark
             if (Directory.Exists(runOptions.OutputDirectory)) Directory.Delete(runOptions.OutputDirectory, recursive: true);
             var curve = new LossCurve(Path.Combine(output, csv));
             var start = Stopwatch.StartNew();
-            var result = MaMAPretraining.Run(train, runOptions, heldOut, curve);
+            var result = MaMAPretraining.Run(train, runOptions, validation, curve);
+            if (result.SelectedStep is { } chosen) Console.WriteLine($"  saved the weights of step {chosen} (best {selectBy} on {validation.Count} validation images)");
             curve.Dispose();
             PrintValidation(result.LogPath);
             string png = Path.ChangeExtension(Path.Combine(output, csv), ".png");
