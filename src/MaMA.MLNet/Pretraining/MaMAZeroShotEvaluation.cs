@@ -32,20 +32,40 @@ public static class MaMAZeroShotEvaluation
     /// <summary>Image embeddings [N, E] of <paramref name="records"/>, in batches.</summary>
     public static Tensor EmbedImages(MaMAModel model, IReadOnlyList<MammogramRecord> records, int batchSize = 32)
     {
-        int s = model.Config.Vision.ImageSize;
-        var preprocessor = new MammogramPreprocessor(new PreprocessingOptions { ImageSize = s });
         using var scope = NewDisposeScope();
         var parts = new List<Tensor>();
-        for (int start = 0; start < records.Count; start += batchSize)
+        foreach (var batch in PixelBatches(records, model.Config.Vision.ImageSize, batchSize))
         {
-            int n = Math.Min(batchSize, records.Count - start);
-            var pixels = new float[n][];
-            Parallel.For(0, n, i => pixels[i] = EvalPixels(records[start + i], preprocessor));
-            using var batch = tensor(pixels.SelectMany(p => p).ToArray(), [n, 3, s, s]);
-            using var encoding = model.EncodeImages(batch);
-            parts.Add(encoding.Embedding.detach().clone());
+            using (batch)
+            using (var encoding = model.EncodeImages(batch))
+                parts.Add(encoding.Embedding.detach().clone());
         }
         return cat(parts, 0).MoveToOuterDisposeScope();
+    }
+
+    // Eval-transform pixels [b, 3, S, S] of the records, a batch at a time (images decoded in parallel).
+    private static IEnumerable<Tensor> PixelBatches(IReadOnlyList<MammogramRecord> records, int size, int batchSize)
+    {
+        var preprocessor = new MammogramPreprocessor(new PreprocessingOptions { ImageSize = size });
+        foreach (var chunk in records.Chunk(batchSize))
+        {
+            var pixels = new float[chunk.Length][];
+            Parallel.For(0, chunk.Length, i => pixels[i] = EvalPixels(chunk[i], preprocessor));
+            yield return tensor(pixels.SelectMany(p => p).ToArray(), [chunk.Length, 3, size, size]);
+        }
+    }
+
+    // Text embeddings [N, E] of the captions, 32 at a time.
+    private static Tensor EncodeCaptionTexts(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<string> captions)
+    {
+        using var scope = NewDisposeScope();
+        var texts = new List<Tensor>();
+        foreach (var chunk in captions.Chunk(32))
+        {
+            var (ids, mask) = tokenizer.EncodeCaptions(chunk, model.Config.TextMaxLength).ToTensors();
+            texts.Add(model.EncodeTexts(ids, mask));
+        }
+        return cat(texts, 0).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -57,20 +77,10 @@ public static class MaMAZeroShotEvaluation
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(records);
         if (model.ImageEncoder.GlobalNorm is null || records.Count < 2) return;
-        int s = model.Config.Vision.ImageSize, n = Math.Min(maxImages, records.Count);
-        var preprocessor = new MammogramPreprocessor(new PreprocessingOptions { ImageSize = s });
+        int n = Math.Min(maxImages, records.Count);
         var chosen = Enumerable.Range(0, n).Select(i => records[(int)((long)i * records.Count / n)]).ToList();
-        IEnumerable<Tensor> Batches()
-        {
-            foreach (var chunk in chosen.Chunk(batchSize))
-            {
-                var pixels = new float[chunk.Length][];
-                Parallel.For(0, chunk.Length, i => pixels[i] = EvalPixels(chunk[i], preprocessor));
-                yield return tensor(pixels.SelectMany(p => p).ToArray(), [chunk.Length, 3, s, s]);
-            }
-        }
         using var scope = NewDisposeScope();
-        model.RecalibrateImageFeatureNorm(Batches());
+        model.RecalibrateImageFeatureNorm(PixelBatches(chosen, model.Config.Vision.ImageSize, batchSize));
     }
 
     /// <summary>
@@ -111,17 +121,8 @@ public static class MaMAZeroShotEvaluation
         var index = distinct.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
         model.eval();
         using var scope = NewDisposeScope();
-        var images = EmbedImages(model, records);
-        var texts = new List<Tensor>();
-        for (int start = 0; start < distinct.Count; start += 32)
-        {
-            var chunk = distinct.GetRange(start, Math.Min(32, distinct.Count - start));
-            var (ids, mask) = tokenizer.EncodeCaptions(chunk, model.Config.TextMaxLength).ToTensors();
-            texts.Add(model.EncodeTexts(ids, mask));
-        }
-        var similarity = images.matmul(cat(texts, 0).t()).to(ScalarType.Float32).contiguous();
-        var values = similarity.data<float>().ToArray();
-        return (Top1Hits(values, distinct.Count, own.Select(c => index[c]).ToArray()), distinct.Count);
+        var similarity = EmbedImages(model, records).matmul(EncodeCaptionTexts(model, tokenizer, distinct).t());
+        return (Top1Hits(Floats(similarity), distinct.Count, own.Select(c => index[c]).ToArray()), distinct.Count);
     }
 
     /// <summary>
@@ -155,19 +156,11 @@ public static class MaMAZeroShotEvaluation
         if (records.Count == 0) throw new ArgumentException("no records to retrieve from", nameof(records));
         model.eval();
         using var scope = NewDisposeScope();
-        var images = EmbedImages(model, records);
         var captions = records.Select(r => StructuredCaptionBuilder.Unmasked.Build(r, null)).ToList();
-        var texts = new List<Tensor>();
-        for (int start = 0; start < captions.Count; start += 32)
-        {
-            var chunk = captions.GetRange(start, Math.Min(32, captions.Count - start));
-            var (ids, mask) = tokenizer.EncodeCaptions(chunk, model.Config.TextMaxLength).ToTensors();
-            texts.Add(model.EncodeTexts(ids, mask));
-        }
-        var similarity = images.matmul(cat(texts, 0).t());
-        var own = similarity.diagonal().unsqueeze(1);
-        // A hit needs its own caption strictly above every other one.
-        var others = similarity.gt(own).sum(1).eq(0).logical_and(similarity.eq(own).sum(1).eq(1));
-        return others.to(ScalarType.Float64).mean().item<double>();
+        var similarity = EmbedImages(model, records).matmul(EncodeCaptionTexts(model, tokenizer, captions).t());
+        // A hit needs its own caption (image i's is caption i) strictly above every other one.
+        return Top1Hits(Floats(similarity), records.Count, Enumerable.Range(0, records.Count).ToArray());
     }
+
+    private static float[] Floats(Tensor t) => t.to(ScalarType.Float32).contiguous().data<float>().ToArray();
 }

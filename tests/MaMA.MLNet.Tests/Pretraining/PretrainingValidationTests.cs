@@ -71,20 +71,7 @@ public sealed class PretrainingValidationTests
     public void ValidationIsLoggedEveryNStepsAndTheSavedNormHoldsTheTrainingImagesStatistics()
     {
         var records = PretrainingFixture.Records;
-        var options = new MaMAPretrainingOptions
-        {
-            OutputDirectory = PretrainingFixture.NewOutputFolder("validation"),
-            Config = TinyMaMAModel.Config(PretrainingFixture.ImageSize) with { GlobalImageFeatureNorm = true },
-            TrainWholeTextEncoder = true,
-            TokenizerDirectory = PretrainingFixture.TokenizerDirectory,
-            Steps = 4,
-            BatchSize = 4,
-            WarmupSteps = 1,
-            LateStartStep = 2,
-            CheckpointEvery = 0,
-            PrefetchWorkers = 1,
-            ValidateEvery = 2,
-        };
+        var options = Options("validation", 4);
         var result = MaMAPretraining.Run(records, options, validationRecords: records);
 
         var validations = File.ReadLines(result.LogPath).Select(l => JsonDocument.Parse(l).RootElement)
