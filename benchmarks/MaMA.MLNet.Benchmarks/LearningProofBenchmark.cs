@@ -12,7 +12,8 @@ namespace MaMA.MLNet.Benchmarks;
 
 /// <summary>
 /// Does the tiny preset learn? Generates phantom studies (the first N train, the next E are held out), measures
-/// zero-shot density balanced accuracy (chance 0.25) and image-to-text retrieval top-1 (chance 1/images) of a fresh
+/// zero-shot density balanced accuracy (chance 0.25), image-to-text retrieval top-1 (chance 1/images) and density-level
+/// image-to-text retrieval precision@1 (<see cref="CategoryRetrieval"/>, chance 0.25) of a fresh
 /// model on the held-out images, pretrains with the tiny defaults for a wall-clock budget, and measures again.
 /// With <c>--ablation</c> a second run with the multi-view and local losses off is measured the same way.
 /// Writes <c>loss-curve.csv</c> (and <c>loss-curve-ablation.csv</c>) per step into the output folder.
@@ -38,8 +39,8 @@ public sealed class LearningProofBenchmark : IBenchmark
         Console.WriteLine($"threads {TorchSharp.torch.get_num_threads()}, {studies} train + {evalStudies} held-out studies, {minutes} min budget, image {imageSize} px -> {output}");
         var clock = Stopwatch.StartNew();
         var generator = new PhantomGenerator(new PhantomOptions { Width = 160, Height = 200, Seed = a.Int("--seed", 1) });
-        // --select-by METRIC: a separate validation split (after the training studies, before the held-out ones)
-        // chooses the saved weights; the held-out studies are the same ones as without it (generated last).
+        // --select-by METRIC: a separate validation split (generated after the held-out studies) chooses the saved
+        // weights; the held-out studies are the same ones as without it.
         string? selectBy = a.String("--select-by", "") is { Length: > 0 } m ? m : null;
         int validationStudies = selectBy is null ? 0 : a.Int("--validation-studies", 50);
         var all = generator.WriteDataset(Path.Combine(output, "phantom"), studies + evalStudies + validationStudies);
@@ -94,8 +95,8 @@ public sealed class LearningProofBenchmark : IBenchmark
             return 0;
         }
         var before = Evaluate(options, heldOut, fresh: true);
-        Console.WriteLine($"{"model",-22} {"steps",6} {"minutes",8} {"density bal. acc",17} {"i2t top-1",10} (chance 0.25 / {1.0 / heldOut.Count:F4})");
-        Console.WriteLine($"{"fresh (before)",-22} {0,6} {0,8:F1} {before.Density,17:F3} {before.Top1,10:F4}");
+        Console.WriteLine($"{"model",-22} {"steps",6} {"minutes",8} {"density bal. acc",17} {"i2t top-1",10} {"density P@1",12} (chance 0.25 / {1.0 / heldOut.Count:F4} / 0.25)");
+        Console.WriteLine($"{"fresh (before)",-22} {0,6} {0,8:F1} {before.Density,17:F3} {before.Top1,10:F4} {before.DensityPrecision,12:F3}");
         foreach (var (label, runOptions, csv) in runs)
         {
             if (Directory.Exists(runOptions.OutputDirectory)) Directory.Delete(runOptions.OutputDirectory, recursive: true);
@@ -117,7 +118,7 @@ public sealed class LearningProofBenchmark : IBenchmark
             }
             Console.WriteLine($"  garbage collections so far: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}; GC mode {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}");
             var after = Evaluate(runOptions with { OutputDirectory = result.ModelDirectory }, heldOut, fresh: false);
-            Console.WriteLine($"{label + " (after)",-22} {result.Training.Step,6} {start.Elapsed.TotalMinutes,8:F1} {after.Density,17:F3} {after.Top1,10:F4}");
+            Console.WriteLine($"{label + " (after)",-22} {result.Training.Step,6} {start.Elapsed.TotalMinutes,8:F1} {after.Density,17:F3} {after.Top1,10:F4} {after.DensityPrecision,12:F3}");
         }
         Console.WriteLine($"loss curves in {output}; total {clock.Elapsed.TotalMinutes:F1} min");
         return 0;
@@ -199,12 +200,13 @@ public sealed class LearningProofBenchmark : IBenchmark
             double Get(string name) => m.TryGetValue(name, out var v) ? v : double.NaN;
             Console.WriteLine($"  validation step {step,5}: density bal. acc {Get(ValidationMetrics.DensityBalancedAccuracy):F3} " +
                               $"auc {Get(ValidationMetrics.DensityAuc):F3}, i2t top-1 {Get(ValidationMetrics.ImageToTextTop1):F4}, " +
-                              $"image-to-report top-1 {Get(ValidationMetrics.ImageToClinicalTextTop1):F3} (chance 1/{Get(ValidationMetrics.DistinctClinicalCaptions):F0})");
+                              $"image-to-report top-1 {Get(ValidationMetrics.ImageToClinicalTextTop1):F3} (chance 1/{Get(ValidationMetrics.DistinctClinicalCaptions):F0}), " +
+                              $"density retrieval P@1 {Get(ValidationMetrics.DensityRetrievalPrecisionAt1):F3} P@5 {Get(ValidationMetrics.DensityRetrievalPrecisionAt5):F3}");
         }
     }
 
     // fresh: the model MaMAPretraining.Run starts from (same seed, same config); else the saved model directory.
-    private static (double Density, double Top1) Evaluate(MaMAPretrainingOptions options, IReadOnlyList<MammogramRecord> heldOut, bool fresh)
+    private static (double Density, double Top1, double DensityPrecision) Evaluate(MaMAPretrainingOptions options, IReadOnlyList<MammogramRecord> heldOut, bool fresh)
     {
         var config = options.ResolveConfig();
         var tokenizer = MaMAPretraining.CreateTokenizer(options, config);
@@ -219,7 +221,8 @@ public sealed class LearningProofBenchmark : IBenchmark
         {
             var report = MaMAZeroShotEvaluation.Classify(model, tokenizer, heldOut, ZeroShotTask.Density)
                 ?? throw new InvalidOperationException("the held-out phantom images have no density labels");
-            return (report.BalancedAccuracy, MaMAZeroShotEvaluation.ImageToTextTop1(model, tokenizer, heldOut));
+            var retrieval = CategoryRetrieval.Evaluate(model, tokenizer, heldOut, ZeroShotTask.Density, [1]);
+            return (report.BalancedAccuracy, MaMAZeroShotEvaluation.ImageToTextTop1(model, tokenizer, heldOut), retrieval.PrecisionAtK[1]);
         }
     }
 

@@ -56,7 +56,7 @@ public static class MaMAZeroShotEvaluation
     }
 
     // Text embeddings [N, E] of the captions, 32 at a time.
-    private static Tensor EncodeCaptionTexts(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<string> captions)
+    internal static Tensor EncodeCaptionTexts(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<string> captions)
     {
         using var scope = NewDisposeScope();
         var texts = new List<Tensor>();
@@ -162,5 +162,5 @@ public static class MaMAZeroShotEvaluation
         return Top1Hits(Floats(similarity), records.Count, Enumerable.Range(0, records.Count).ToArray());
     }
 
-    private static float[] Floats(Tensor t) => t.to(ScalarType.Float32).contiguous().data<float>().ToArray();
+    internal static float[] Floats(Tensor t) => t.to(ScalarType.Float32).contiguous().data<float>().ToArray();
 }

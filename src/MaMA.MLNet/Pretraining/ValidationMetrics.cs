@@ -7,8 +7,8 @@ namespace MaMA.MLNet.Pretraining;
 
 /// <summary>
 /// The held-out metrics a pretraining run logs every <see cref="MaMAPretrainingOptions.ValidateEvery"/> steps: zero-shot
-/// balanced accuracy and macro AUC for density and cancer (where the records are labelled), image-to-text top-1 and
-/// image-to-report (clinical caption) top-1.
+/// balanced accuracy and macro AUC for density and cancer (where the records are labelled), image-to-text top-1,
+/// image-to-report (clinical caption) top-1 and density-level image-to-text retrieval precision@1 and @5.
 /// </summary>
 public static class ValidationMetrics
 {
@@ -33,6 +33,15 @@ public static class ValidationMetrics
     /// <summary>Distinct clinical captions the retrieval chose among (chance 1/K).</summary>
     public const string DistinctClinicalCaptions = "i2t_clinical_candidates";
 
+    /// <summary>Category-level image-to-text retrieval precision@1 by density (<see cref="CategoryRetrieval"/>; chance 1 / density classes).</summary>
+    public const string DensityRetrievalPrecisionAt1 = "i2t_density_precision_at_1";
+
+    /// <summary>The same at k = 5.</summary>
+    public const string DensityRetrievalPrecisionAt5 = "i2t_density_precision_at_5";
+
+    /// <summary>Density classes of the category retrieval (chance is 1 / this).</summary>
+    public const string DensityRetrievalClasses = "i2t_density_classes";
+
     /// <summary>Computes the metrics on <paramref name="records"/> (the model is put in eval mode).</summary>
     public static IReadOnlyDictionary<string, double> Compute(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records)
     {
@@ -53,6 +62,13 @@ public static class ValidationMetrics
         var (clinical, candidates) = MaMAZeroShotEvaluation.ImageToClinicalTextTop1(model, tokenizer, records);
         metrics[ImageToClinicalTextTop1] = clinical;
         metrics[DistinctClinicalCaptions] = candidates;
+        var retrieval = CategoryRetrieval.Evaluate(model, tokenizer, records, ZeroShotTask.Density, [1, 5]);
+        if (retrieval.Queries > 0) // P@5 is NaN with fewer than 5 queries
+        {
+            metrics[DensityRetrievalPrecisionAt1] = retrieval.PrecisionAtK[1];
+            metrics[DensityRetrievalPrecisionAt5] = retrieval.PrecisionAtK[5];
+            metrics[DensityRetrievalClasses] = retrieval.Classes;
+        }
         return metrics;
     }
 }

@@ -82,7 +82,7 @@ public sealed class PretrainingValidationTests
         {
             var m = v.GetProperty("metrics");
             // The log writes a non-finite value as a string ("NaN": an AUC needs both classes among 8 images).
-            foreach (var name in new[] { ValidationMetrics.DensityBalancedAccuracy, ValidationMetrics.ImageToTextTop1, ValidationMetrics.ImageToClinicalTextTop1 })
+            foreach (var name in new[] { ValidationMetrics.DensityBalancedAccuracy, ValidationMetrics.ImageToTextTop1, ValidationMetrics.ImageToClinicalTextTop1, ValidationMetrics.DensityRetrievalPrecisionAt1 })
             {
                 double value = Read(m.GetProperty(name));
                 Assert.IsTrue(value is >= 0 and <= 1, $"{name} = {value}");
