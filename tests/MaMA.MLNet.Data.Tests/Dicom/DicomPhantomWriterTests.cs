@@ -1,9 +1,10 @@
 using System.Text.RegularExpressions;
+using Laterality = MaMA.MLNet.Data.Manifest.Laterality;
 using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Data.Phantom;
-using MaMA.MLNet.Imaging;
 using MaMA.MLNet.Imaging.Dicom;
-using Laterality = MaMA.MLNet.Data.Manifest.Laterality;
+using MaMA.MLNet.Imaging;
+using MaMA.MLNet.TestSupport;
 
 namespace MaMA.MLNet.Data.Tests.Dicom;
 
@@ -132,7 +133,7 @@ public sealed partial class DicomPhantomWriterTests
 
             // GDCM's RLE decoder is independent of ours: its uncompressed output must hold the same values.
             string raw = Path.Combine(_folder, $"rle-raw-{k}.dcm");
-            DicomTools.RunChecked("gdcmconv", "--raw", records[k].ImagePath, raw);
+            ExternalTools.RunChecked("gdcmconv", "--raw", records[k].ImagePath, raw);
             var decoded = MammogramReader.Read(raw);
             Assert.AreEqual(DicomTransferSyntax.ExplicitVRLittleEndian.Uid, decoded.Header.TransferSyntaxUid);
             CollectionAssert.AreEqual(read.Frame.StoredValues, decoded.Frame.StoredValues);
@@ -144,7 +145,7 @@ public sealed partial class DicomPhantomWriterTests
     {
         foreach (var record in _records)
         {
-            var (_, output) = DicomTools.Run("dciodvfy", record.ImagePath);
+            var (_, output) = ExternalTools.Run("dciodvfy", record.ImagePath);
             StringAssert.Contains(output, "MammographyImageForPresentation", "dciodvfy recognised the IOD");
             var complaints = output.Split('\n').Where(l => l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Warning", StringComparison.Ordinal)).ToList();
             // View Position's defined terms are the general DX ones (AP, PA, ...); mammography units and EMBED
@@ -158,7 +159,7 @@ public sealed partial class DicomPhantomWriterTests
     public void DcmtkAndGdcm_ReadTheHeaderValuesWeWrote()
     {
         var record = _records[3]; // R-MLO of the first study
-        string dump = DicomTools.RunChecked("dcmdump", "+P", "0010,0020", "+P", "0020,0062", "+P", "0018,5101", "+P", "0010,1010",
+        string dump = ExternalTools.RunChecked("dcmdump", "+P", "0010,0020", "+P", "0020,0062", "+P", "0018,5101", "+P", "0010,1010",
             "+P", "0008,0050", "+P", "0028,0004", "+P", "0028,0101", "+P", "0020,0020", record.ImagePath);
         StringAssert.Contains(dump, $"[{record.PatientId}]");
         StringAssert.Contains(dump, "(0020,0062) CS [R]");
@@ -169,7 +170,7 @@ public sealed partial class DicomPhantomWriterTests
         StringAssert.Contains(dump, "(0028,0101) US 12");
         StringAssert.Contains(dump, @"(0020,0020) CS [P\FL]");
 
-        string info = DicomTools.RunChecked("gdcminfo", record.ImagePath);
+        string info = ExternalTools.RunChecked("gdcminfo", record.ImagePath);
         StringAssert.Contains(info, "MediaStorage is 1.2.840.10008.5.1.4.1.1.1.2 ");
         StringAssert.Contains(info, "Dimensions: (96,120,1)");
         StringAssert.Contains(info, "BitsStored         :12");

@@ -1,5 +1,6 @@
 using MaMA.MLNet.Imaging.Dicom;
 using MaMA.MLNet.Imaging.Tests.Dicom;
+using MaMA.MLNet.TestSupport;
 
 namespace MaMA.MLNet.Imaging.Tests.Codecs;
 
@@ -27,7 +28,7 @@ public sealed class JpegLosslessDecoderTests
             // DCMTK (libijg16) agrees that the stream encodes the image...
             string encoded = Path.Combine(folder, "restart.dcm"), decoded = Path.Combine(folder, "native.dcm");
             File.WriteAllBytes(encoded, bytes);
-            ExternalTools.Run("dcmdjpeg", encoded, decoded);
+            ExternalTools.RunChecked("dcmdjpeg", encoded, decoded);
             CollectionAssert.AreEqual(frame.StoredValues, DicomPixelDecoder.DecodeFrame(DicomFile.Open(decoded), 0), "DCMTK's decoding");
             // ...and so do we.
             CollectionAssert.AreEqual(frame.StoredValues, DicomPixelDecoder.DecodeFrame(DicomFile.Parse(bytes, "restart"), 0), "our decoding");

@@ -1,5 +1,6 @@
 using MaMA.MLNet.Imaging.Dicom;
 using MaMA.MLNet.Imaging.Pixels;
+using MaMA.MLNet.TestSupport;
 
 namespace MaMA.MLNet.Imaging.Tests.Dicom;
 
@@ -101,7 +102,7 @@ public sealed class DicomWriterTests
         {
             string rle = Path.Combine(folder, "rle.dcm"), native = Path.Combine(folder, "native.dcm");
             DicomWriter.WriteMammogram(rle, frame, Header, PixelPresentation.Identity, DicomWriterCompression.Rle);
-            ExternalTools.Run("dcmdrle", rle, native);
+            ExternalTools.RunChecked("dcmdrle", rle, native);
             var file = DicomFile.Open(native);
             Assert.AreEqual(DicomTransferSyntax.ExplicitVRLittleEndian.Uid, file.TransferSyntax.Uid);
             CollectionAssert.AreEqual(frame.StoredValues, DicomPixelDecoder.DecodeFrame(file, 0));

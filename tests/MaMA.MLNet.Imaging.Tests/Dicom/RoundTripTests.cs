@@ -1,5 +1,6 @@
 using MaMA.MLNet.Imaging.Dicom;
 using MaMA.MLNet.Imaging.Pixels;
+using MaMA.MLNet.TestSupport;
 
 namespace MaMA.MLNet.Imaging.Tests.Dicom;
 
@@ -55,7 +56,7 @@ public sealed class RoundTripTests
             foreach (var (name, tool, options, syntax) in LosslessConversions)
             {
                 string converted = Path.Combine(folder, name + ".dcm");
-                ExternalTools.Run(tool, [.. options, original, converted]);
+                ExternalTools.RunChecked(tool, [.. options, original, converted]);
                 var file = DicomFile.Open(converted);
                 Assert.AreEqual(syntax, file.TransferSyntax.Uid, name);
                 var values = DicomPixelDecoder.DecodeFrame(file, 0);
@@ -64,7 +65,7 @@ public sealed class RoundTripTests
             }
             // GDCM back to native from a compressed file: the reader agrees with GDCM's own decoder.
             string raw = Path.Combine(folder, "gdcm-raw.dcm");
-            ExternalTools.Run("gdcmconv", "--raw", Path.Combine(folder, "dcmtk-jpeg-sv7.dcm"), raw);
+            ExternalTools.RunChecked("gdcmconv", "--raw", Path.Combine(folder, "dcmtk-jpeg-sv7.dcm"), raw);
             CollectionAssert.AreEqual(frame.StoredValues, DicomPixelDecoder.DecodeFrame(DicomFile.Open(raw), 0), "gdcmconv --raw of the SV7 file");
             Assert.IsEmpty(failures, string.Join("; ", failures));
         }
@@ -86,7 +87,7 @@ public sealed class RoundTripTests
             string original = Path.Combine(folder, "original.dcm");
             string lossy = Path.Combine(folder, "lossy.dcm");
             DicomWriter.WriteMammogram(original, frame, new MammographyHeader(), PixelPresentation.Identity);
-            ExternalTools.Run("gdcmconv", "--j2k", "--lossy", "--irreversible", "-q", "60", original, lossy);
+            ExternalTools.RunChecked("gdcmconv", "--j2k", "--lossy", "--irreversible", "-q", "60", original, lossy);
             var file = DicomFile.Open(lossy);
             Assert.IsTrue(file.TransferSyntax.Lossy);
             var values = DicomPixelDecoder.DecodeFrame(file, 0);
@@ -110,7 +111,7 @@ public sealed class RoundTripTests
             string original = Path.Combine(folder, "original.dcm");
             string lossy = Path.Combine(folder, "extended.dcm");
             DicomWriter.WriteMammogram(original, frame, new MammographyHeader(), PixelPresentation.Identity);
-            ExternalTools.Run("dcmcjpeg", "+ee", "+q", "95", original, lossy);
+            ExternalTools.RunChecked("dcmcjpeg", "+ee", "+q", "95", original, lossy);
             var file = DicomFile.Open(lossy);
             Assert.AreEqual(DicomTransferSyntax.JpegExtended.Uid, file.TransferSyntax.Uid);
             var values = DicomPixelDecoder.DecodeFrame(file, 0);

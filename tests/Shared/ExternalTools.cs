@@ -1,17 +1,20 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace MaMA.MLNet.Data.Tests.Dicom;
+namespace MaMA.MLNet.TestSupport;
 
 /// <summary>
-/// Runs DCMTK, GDCM and dicom3tools programs as independent readers of the files we write; a missing tool fails
-/// the test naming the apt package to install.
+/// Runs DCMTK, GDCM and dicom3tools programs, the independent readers and writers the DICOM tests check against;
+/// a missing tool fails the test naming the apt package to install, a hung one fails it after 60 s.
+/// Linked into every test project that needs it.
 /// </summary>
-public static class DicomTools
+public static class ExternalTools
 {
     private static readonly Dictionary<string, string> Packages = new()
     {
-        ["dcmdump"] = "dcmtk", ["gdcminfo"] = "libgdcm-tools", ["gdcmconv"] = "libgdcm-tools", ["dciodvfy"] = "dicom3tools",
+        ["dcmconv"] = "dcmtk", ["dcmcjpeg"] = "dcmtk", ["dcmcjpls"] = "dcmtk", ["dcmcrle"] = "dcmtk", ["dcmdump"] = "dcmtk",
+        ["dcmdrle"] = "dcmtk", ["dcmdjpeg"] = "dcmtk", ["gdcmconv"] = "libgdcm-tools", ["gdcminfo"] = "libgdcm-tools",
+        ["dciodvfy"] = "dicom3tools",
     };
 
     /// <summary>Runs the tool and returns its exit code and its standard output and error together.</summary>
