@@ -134,7 +134,7 @@ public sealed class DemoCommand : ICliCommand
         var tokenizer = loaded.Tokenizer ?? MaMATokenizer.CreateGpt2();
         foreach (var task in new[] { ZeroShotTask.Density, ZeroShotTask.Cancer })
         {
-            var scored = ZeroShotScoring.Score(model, tokenizer, heldOut, task, progress);
+            var scored = ImageEmbeddings.Score(model, tokenizer, heldOut, task, progress);
             var result = scored?.Report;
             report.ZeroShot(task, result);
             // Plots beside report.md; the loss curves (one run) go with the first task only.

@@ -4,6 +4,7 @@ using System.Text;
 using MaMA.MLNet.Cli.Progress;
 using MaMA.MLNet.Imaging;
 using MaMA.MLNet.Modeling.Tokenization;
+using MaMA.MLNet.Pretraining;
 using static TorchSharp.torch;
 
 namespace MaMA.MLNet.Cli.Commands;
@@ -33,7 +34,7 @@ public sealed class EmbedCommand : ICliCommand
                 CliProgress.Run(progress =>
                 {
                     using var scope = NewDisposeScope();
-                    rows = ImageEmbeddings.Rows(ImageEmbeddings.Embed(model, records, progress));
+                    rows = MaMAZeroShotEvaluation.Rows(ImageEmbeddings.Embed(model, records, progress));
                     return ExitCodes.Success;
                 });
                 int width = rows[0].Length;

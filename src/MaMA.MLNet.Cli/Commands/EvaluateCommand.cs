@@ -1,13 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using MaMA.MLNet.Cli.Progress;
 using MaMA.MLNet.Cli.Reports;
 using MaMA.MLNet.Data.Captions;
 using MaMA.MLNet.Evaluation;
 using MaMA.MLNet.Imaging;
 using MaMA.MLNet.Modeling.Tokenization;
+using MaMA.MLNet.Pretraining;
 
 namespace MaMA.MLNet.Cli.Commands;
 
@@ -45,7 +46,7 @@ public sealed class EvaluateCommand : ICliCommand
                 ZeroShotScores? scored = null;
                 int code = CliProgress.Run(progress =>
                 {
-                    scored = ZeroShotScoring.Score(model, loaded.Tokenizer ?? MaMATokenizer.CreateGpt2(), records, chosen.Value, progress);
+                    scored = ImageEmbeddings.Score(model, loaded.Tokenizer ?? MaMATokenizer.CreateGpt2(), records, chosen.Value, progress);
                     return ExitCodes.Success;
                 });
                 if (scored is null) return Fail($"No image in the manifest has a {chosen} label.", ExitCodes.BadInput);

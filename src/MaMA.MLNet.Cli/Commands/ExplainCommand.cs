@@ -44,8 +44,7 @@ public sealed class ExplainCommand : ICliCommand
             }
             catch (Exception e) when (e is MammogramReadException or MaMAModelFormatException or InvalidOperationException or IOException)
             {
-                Console.Error.WriteLine(e.Message);
-                return ExitCodes.BadInput;
+                return ExitCodes.Fail(e.Message, ExitCodes.BadInput);
             }
         });
         return command;

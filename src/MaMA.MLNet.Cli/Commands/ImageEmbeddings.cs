@@ -1,42 +1,38 @@
 using MaMA.MLNet.Cli.Progress;
+using MaMA.MLNet.Data.Captions;
 using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Modeling.Tokenization;
 using MaMA.MLNet.Pretraining;
 using static TorchSharp.torch;
 
 namespace MaMA.MLNet.Cli.Commands;
 
-/// <summary>Image embeddings of manifest records with a progress stage, in the batches the library uses.</summary>
+/// <summary>The library's image embedding and zero-shot scoring with a progress stage on the command's display.</summary>
 internal static class ImageEmbeddings
 {
-    /// <summary>Images per batch, as <see cref="MaMAZeroShotEvaluation.EmbedImages"/> batches them.</summary>
-    public const int BatchSize = 32;
-
     /// <summary>
-    /// Embeddings [N, E] of <paramref name="records"/> (the same batches, so the same values, as
-    /// <see cref="MaMAZeroShotEvaluation.EmbedImages"/>), reporting images done on a stage called <paramref name="stageName"/>.
-    /// The tensor belongs to the caller's dispose scope.
+    /// Embeddings [N, E] of <paramref name="records"/> (<see cref="MaMAZeroShotEvaluation.EmbedImages"/>), reporting
+    /// images done on a stage called <paramref name="stageName"/>. The tensor belongs to the caller's dispose scope.
     /// </summary>
     public static Tensor Embed(MaMAModel model, IReadOnlyList<MammogramRecord> records, ICliProgress progress, string stageName = "embed images")
     {
         using var stage = progress.Stage(stageName, records.Count);
-        using var scope = NewDisposeScope();
-        var parts = new List<Tensor>();
-        for (int start = 0; start < records.Count; start += BatchSize)
-        {
-            int n = Math.Min(BatchSize, records.Count - start);
-            parts.Add(MaMAZeroShotEvaluation.EmbedImages(model, records.Skip(start).Take(n).ToList(), BatchSize));
-            stage.Report(start + n);
-        }
-        return cat(parts, 0).MoveToOuterDisposeScope();
+        return MaMAZeroShotEvaluation.EmbedImages(model, records, imagesDone: new StageProgress(stage));
     }
 
-    /// <summary>The rows of a [N, E] tensor as float arrays.</summary>
-    public static float[][] Rows(Tensor embeddings)
+    /// <summary>Zero-shot scores of the records labelled for <paramref name="task"/> (<see cref="MaMAZeroShotEvaluation.Score"/>); null when none is.</summary>
+    /// <exception cref="Imaging.MammogramReadException">An image cannot be read.</exception>
+    public static ZeroShotScores? Score(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records, ZeroShotTask task, ICliProgress progress)
     {
-        using var flat = embeddings.to(ScalarType.Float32).contiguous();
-        int width = (int)flat.shape[1];
-        var values = flat.data<float>().ToArray();
-        return Enumerable.Range(0, (int)flat.shape[0]).Select(i => values.AsSpan(i * width, width).ToArray()).ToArray();
+        int labelled = records.Count(r => MaMAZeroShotEvaluation.Label(r, task) is not null);
+        using var stage = progress.Stage("embed images", labelled);
+        return MaMAZeroShotEvaluation.Score(model, tokenizer, records, task, new StageProgress(stage));
+    }
+
+    // Reports synchronously (System.Progress would post to the thread pool and could land after the stage ended).
+    private sealed class StageProgress(IProgressStage stage) : IProgress<int>
+    {
+        public void Report(int value) => stage.Report(value);
     }
 }

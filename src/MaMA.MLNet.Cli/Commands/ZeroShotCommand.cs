@@ -4,6 +4,7 @@ using MaMA.MLNet.Cli.Progress;
 using MaMA.MLNet.Data.Captions;
 using MaMA.MLNet.Imaging;
 using MaMA.MLNet.Modeling.Tokenization;
+using MaMA.MLNet.Pretraining;
 
 namespace MaMA.MLNet.Cli.Commands;
 
@@ -41,7 +42,7 @@ public sealed class ZeroShotCommand : ICliCommand
                 ZeroShotScores? scored = null;
                 CliProgress.Run(progress =>
                 {
-                    scored = ZeroShotScoring.Score(model, tokenizer, records, chosen.Value, progress);
+                    scored = ImageEmbeddings.Score(model, tokenizer, records, chosen.Value, progress);
                     return ExitCodes.Success;
                 });
                 var report = scored?.Report;

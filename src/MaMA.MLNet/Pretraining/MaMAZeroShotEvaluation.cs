@@ -29,16 +29,22 @@ public static class MaMAZeroShotEvaluation
     public static float[] EvalPixels(MammogramRecord record, MammogramPreprocessor preprocessor) =>
         preprocessor.Preprocess(MammogramReader.Read(record.ImagePath));
 
-    /// <summary>Image embeddings [N, E] of <paramref name="records"/>, in batches.</summary>
-    public static Tensor EmbedImages(MaMAModel model, IReadOnlyList<MammogramRecord> records, int batchSize = 32)
+    /// <summary>
+    /// Image embeddings [N, E] of <paramref name="records"/>, in batches; <paramref name="imagesDone"/> hears the
+    /// number of images embedded after each batch.
+    /// </summary>
+    public static Tensor EmbedImages(MaMAModel model, IReadOnlyList<MammogramRecord> records, int batchSize = 32, IProgress<int>? imagesDone = null)
     {
         using var scope = NewDisposeScope();
         var parts = new List<Tensor>();
+        int done = 0;
         foreach (var batch in PixelBatches(records, model.Config.Vision.ImageSize, batchSize))
         {
             using (batch)
             using (var encoding = model.EncodeImages(batch))
                 parts.Add(encoding.Embedding.detach().clone());
+            done += (int)parts[^1].shape[0];
+            imagesDone?.Report(done);
         }
         return cat(parts, 0).MoveToOuterDisposeScope();
     }
@@ -87,20 +93,41 @@ public static class MaMAZeroShotEvaluation
     /// Zero-shot classification of the records that have a label for <paramref name="task"/>; null when none has.
     /// Scores are the softmax probabilities over the class prompts.
     /// </summary>
-    public static ClassificationReport? Classify(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records, ZeroShotTask task)
+    public static ClassificationReport? Classify(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records, ZeroShotTask task) =>
+        Score(model, tokenizer, records, task)?.Report;
+
+    /// <summary>
+    /// <see cref="Classify"/> with what plots and reports need besides the metrics: each labelled image's class,
+    /// class probabilities and embedding. <paramref name="imagesDone"/> hears the images embedded so far.
+    /// </summary>
+    /// <exception cref="MammogramReadException">An image cannot be read.</exception>
+    public static ZeroShotScores? Score(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records, ZeroShotTask task,
+                                        IProgress<int>? imagesDone = null)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(records);
         var labelled = records.Select(r => (Record: r, Label: Label(r, task))).Where(x => x.Label is not null).ToList();
         if (labelled.Count == 0) return null;
         model.eval();
         using var scope = NewDisposeScope();
+        using var inference = no_grad();
         var prompts = ZeroShotPrompts.For(task).Select(p => (IReadOnlyList<string>)[p]).ToList();
         using var classifier = ZeroShotClassifier.Create(model, tokenizer, prompts);
-        var embeddings = EmbedImages(model, labelled.Select(x => x.Record).ToList());
-        var probabilities = classifier.Logits(embeddings).softmax(-1).to(ScalarType.Float32).contiguous();
-        int k = classifier.ClassCount;
-        var flat = probabilities.data<float>().ToArray();
-        var scores = Enumerable.Range(0, labelled.Count).Select(i => flat.AsSpan(i * k, k).ToArray()).ToList();
-        return ClassificationReport.Compute(labelled.Select(x => x.Label!.Value).ToList(), scores, ZeroShotPrompts.ClassNames(task));
+        var embeddings = EmbedImages(model, labelled.Select(x => x.Record).ToList(), imagesDone: imagesDone);
+        var scores = Rows(classifier.Logits(embeddings).softmax(-1));
+        var labels = labelled.Select(x => x.Label!.Value).ToList();
+        var report = ClassificationReport.Compute(labels, scores, ZeroShotPrompts.ClassNames(task));
+        return new ZeroShotScores(report, labels, scores, Rows(embeddings));
+    }
+
+    /// <summary>The rows of a [N, E] tensor as float arrays.</summary>
+    public static float[][] Rows(Tensor matrix)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        using var flat = matrix.to(ScalarType.Float32).contiguous();
+        int width = (int)flat.shape[1];
+        var values = flat.data<float>().ToArray();
+        return Enumerable.Range(0, (int)flat.shape[0]).Select(i => values.AsSpan(i * width, width).ToArray()).ToArray();
     }
 
     /// <summary>
