@@ -23,12 +23,12 @@ public sealed class LearningProofBenchmark : IBenchmark
 {
     public string Name => "learning-proof";
     public string Description =>
-        "tiny preset from scratch on phantom studies: zero-shot density + retrieval before/after; [--studies 500] [--eval-studies 100] [--minutes 15] [--steps S] [--batch-size B] [--lr X] [--warmup W] [--late-start S] [--mask-probability P] [--image-size P] [--feature-norm on|off] [--no-multi-view] [--no-local] [--validate-every N] [--ablation] [--plot-only] [--evaluate-model DIR] [--select-by METRIC [--validation-studies 50]] [--diagnose] [--out DIR]";
+        "tiny preset from scratch on phantom studies: zero-shot density + retrieval before/after; [--studies 1000] [--eval-studies 100] [--minutes 15] [--steps S] [--batch-size B] [--lr X] [--warmup W] [--late-start S] [--mask-probability P] [--image-size P] [--feature-norm on|off] [--no-multi-view] [--no-local] [--validate-every N] [--ablation] [--plot-only] [--evaluate-model DIR] [--select-by METRIC [--validation-studies 50]] [--diagnose] [--out DIR]";
 
     public int Run(string[] args)
     {
         var a = Arguments.Parse(args);
-        int studies = a.Int("--studies", 500), evalStudies = a.Int("--eval-studies", 100);
+        int studies = a.Int("--studies", 1000), evalStudies = a.Int("--eval-studies", 100);
         double minutes = a.Double("--minutes", 15);
         var defaults = MaMAPretrainingOptions.TinyFromScratch(outputDirectory: "unused");
         int imageSize = a.Int("--image-size", defaults.ResolveConfig().Vision.ImageSize);
@@ -157,8 +157,8 @@ public sealed class LearningProofBenchmark : IBenchmark
                           $"mean of normed patch tokens {Off(unit(vit.PatchTokens.mean([1]))):F5}, centred normed patch tokens flattened {Off(unit((vit.PatchTokens - vit.PatchTokens.mean([0], keepdim: true)).flatten(1))):F5}");
     }
 
-    // Redraws the PNGs of an output folder's runs: each loss-curve CSV, and the held-out density curves of run/ and
-    // run-ablation/ in one plot.
+    // Redraws the PNGs of an output folder's runs: each loss-curve CSV, and the validation density curves of run/ and
+    // run-ablation/ in one plot (the held-out studies, or the separate validation split with --select-by).
     private static int PlotOnly(string output)
     {
         foreach (var csv in Directory.EnumerateFiles(output, "loss-curve*.csv"))
@@ -172,7 +172,7 @@ public sealed class LearningProofBenchmark : IBenchmark
                 if (metrics.TryGetValue(ValidationMetrics.DensityBalancedAccuracy, out double v)) points.Add((name, step, v));
         }
         if (points.Count > 0)
-            MaMA.MLNet.Reporting.ReportPlots.LossCurves(points, Path.Combine(output, "heldout-density.png"), "Held-out zero-shot density (chance 0.25)", yLabel: "Balanced accuracy");
+            MaMA.MLNet.Reporting.ReportPlots.LossCurves(points, Path.Combine(output, "validation-density.png"), "Zero-shot density on the validation images (chance 0.25)", yLabel: "Balanced accuracy");
         Console.WriteLine($"plots written to {output}");
         return 0;
     }
