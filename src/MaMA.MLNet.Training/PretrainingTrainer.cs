@@ -289,7 +289,9 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
     {
         using var scope = NewDisposeScope();
         long step = _step;
-        double lr = _schedule.LearningRateAt(step);
+        double lr = _options.TimeBudget is { } budget && _options.DecayWithinTimeBudget && budget > TimeSpan.Zero
+            ? _schedule.LearningRateAt(step, stepStart / budget.TotalSeconds)
+            : _schedule.LearningRateAt(step);
         foreach (var group in _optimizer!.ParamGroups) group.LearningRate = lr;
         foreach (var (group, parameters) in _frozenGroups)
             foreach (var p in parameters) p.requires_grad = step >= group.UntilStep;

@@ -81,6 +81,13 @@ public sealed record TrainerOptions
     /// <summary>Stop (with a checkpoint) once this much training time has passed in this run; null: no limit.</summary>
     public TimeSpan? TimeBudget { get; init; }
 
+    /// <summary>
+    /// With a <see cref="TimeBudget"/>: the cosine decay also follows the time used, so the rate is at its floor when
+    /// the budget ends even if <see cref="TotalSteps"/> would not be reached (<see cref="CosineWarmupSchedule.LearningRateAt(long, double)"/>).
+    /// The rate then depends on the machine's speed, as the step count of a time-boxed run does. Default on.
+    /// </summary>
+    public bool DecayWithinTimeBudget { get; init; } = true;
+
     /// <summary>Checks every setting.</summary>
     /// <exception cref="ArgumentException">A setting is out of range; the message names it.</exception>
     public void Validate()

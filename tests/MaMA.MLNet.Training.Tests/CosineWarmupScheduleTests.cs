@@ -41,6 +41,35 @@ public sealed class CosineWarmupScheduleTests
     }
 
     [TestMethod]
+    public void ABudgetFractionAheadOfTheStepsDrivesTheDecay()
+    {
+        // Step 35 is a quarter through the decay; half the time budget used puts the rate at the cosine's midpoint.
+        Assert.AreEqual(1e-5 + Span / 2, Schedule.LearningRateAt(35, budgetFraction: 0.5), 1e-15);
+        // Behind the steps the fraction changes nothing; past the budget the rate is at the floor.
+        Assert.AreEqual(Schedule.LearningRateAt(85), Schedule.LearningRateAt(85, budgetFraction: 0.5), 1e-15);
+        Assert.AreEqual(1e-5, Schedule.LearningRateAt(20, budgetFraction: 1.0), 1e-15);
+        Assert.AreEqual(1e-5, Schedule.LearningRateAt(20, budgetFraction: 3.0), 1e-15);
+        // Warm-up stays step-based.
+        Assert.AreEqual(1e-5 + Span * 0.3, Schedule.LearningRateAt(3, budgetFraction: 0.9), 1e-15);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Schedule.LearningRateAt(20, double.NaN));
+    }
+
+    [TestMethod]
+    public void ARunThatSpendsItsBudgetEvenlyNeverRaisesTheRate()
+    {
+        // 110 scheduled steps in a budget that fits 60 of them: the rate only falls, and is at the floor when the time is up.
+        double previous = double.MaxValue;
+        for (long t = 10; t < 60; t++)
+        {
+            double lr = Schedule.LearningRateAt(t, budgetFraction: t / 60.0);
+            Assert.IsTrue(lr <= previous, $"step {t}: {lr} after {previous}");
+            Assert.IsTrue(lr < Schedule.LearningRateAt(t) || t == 10, $"step {t}: the budget should be ahead of the steps");
+            previous = lr;
+        }
+        Assert.AreEqual(1e-5, Schedule.LearningRateAt(60, budgetFraction: 1.0), 1e-15);
+    }
+
+    [TestMethod]
     public void InconsistentSettingsAreRejected()
     {
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new CosineWarmupSchedule(1e-3, 1e-5, 110, 110));

@@ -76,4 +76,30 @@ public sealed class LogAndProgressTests
         Assert.AreEqual(1, result.Step);
         Assert.IsTrue(File.Exists(result.LastCheckpoint));
     }
+    [TestMethod]
+    public void UnderATimeBudgetTheRateDecaysToTheFloorByTheDeadline()
+    {
+        // A million scheduled steps and a 2 s budget: the steps alone would keep the rate at its peak.
+        var options = Toys.Options(1_000_000) with { TimeBudget = TimeSpan.FromSeconds(2) };
+        var schedule = new CosineWarmupSchedule(options.LearningRate, options.MinLearningRate, options.WarmupSteps, options.TotalSteps);
+        foreach (bool decay in new[] { true, false })
+        {
+            var rates = new List<(long Step, double Rate)>();
+            var result = new PretrainingTrainer<ToyPrepared, ToyBatch>(Toys.Objective(), new ToyData(), options with { DecayWithinTimeBudget = decay },
+                progress: new SyncProgress(p => rates.Add((p.Step - 1, p.LearningRate)))).Run();
+            Assert.AreEqual(TrainingStopReason.TimeBudgetReached, result.StopReason);
+            var decaying = rates.Where(r => r.Step >= options.WarmupSteps).ToList();
+            Assert.IsTrue(decaying.Count >= 10, $"only {decaying.Count} steps after warm-up in 2 s");
+            if (!decay)
+            {
+                foreach (var (step, rate) in rates) Assert.AreEqual(schedule.LearningRateAt(step), rate, 1e-15, $"step {step}");
+                continue;
+            }
+            for (int i = 1; i < decaying.Count; i++)
+                Assert.IsTrue(decaying[i].Rate <= decaying[i - 1].Rate, $"step {decaying[i].Step}: the rate rose");
+            foreach (var (step, rate) in decaying) Assert.IsTrue(rate <= schedule.LearningRateAt(step), $"step {step}: above the step schedule");
+            // The last step started within one step of the deadline: nearly the whole cosine is behind it.
+            Assert.IsTrue(decaying[^1].Rate < 0.1 * options.LearningRate, $"last rate {decaying[^1].Rate} at step {decaying[^1].Step}");
+        }
+    }
 }

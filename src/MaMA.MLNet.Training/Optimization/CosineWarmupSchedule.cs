@@ -43,13 +43,22 @@ public sealed class CosineWarmupSchedule
     public long TotalSteps { get; }
 
     /// <summary>The learning rate for optimiser step <paramref name="step"/> (from 0).</summary>
-    public double LearningRateAt(long step)
+    public double LearningRateAt(long step) => LearningRateAt(step, budgetFraction: 0);
+
+    /// <summary>
+    /// The learning rate for optimiser step <paramref name="step"/> in a time-boxed run: after warm-up the progress
+    /// through the cosine is the larger of the step's, <c>(t - W) / (T - W)</c>, and <paramref name="budgetFraction"/>
+    /// (time used / time budget, clamped to [0, 1]), so the rate reaches the floor by whichever end comes first.
+    /// Both grow during a run, so the rate never rises again. Warm-up stays step-based.
+    /// </summary>
+    public double LearningRateAt(long step, double budgetFraction)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(step);
+        if (double.IsNaN(budgetFraction)) throw new ArgumentOutOfRangeException(nameof(budgetFraction), budgetFraction, "The budget fraction must be a number.");
         double span = MaxLearningRate - MinLearningRate;
         if (step < WarmupSteps) return MinLearningRate + span * step / WarmupSteps;
         if (step >= TotalSteps) return MinLearningRate;
-        double progress = (double)(step - WarmupSteps) / (TotalSteps - WarmupSteps);
+        double progress = Math.Max((double)(step - WarmupSteps) / (TotalSteps - WarmupSteps), Math.Clamp(budgetFraction, 0, 1));
         return MinLearningRate + span * (1 + Math.Cos(Math.PI * progress)) / 2;
     }
 }

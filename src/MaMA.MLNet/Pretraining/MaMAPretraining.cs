@@ -102,6 +102,7 @@ public static class MaMAPretraining
             LogPath = log,
             PrefetchWorkers = options.PrefetchWorkers,
             TimeBudget = options.Minutes is { } m ? TimeSpan.FromMinutes(m) : null,
+            DecayWithinTimeBudget = options.DecayWithinMinutes,
             Device = options.Device,
             ValidateEvery = validationRecords is { Count: > 0 } ? options.ValidateEvery : 0,
         };

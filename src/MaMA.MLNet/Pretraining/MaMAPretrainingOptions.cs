@@ -44,6 +44,12 @@ public sealed record MaMAPretrainingOptions
     /// <summary>Wall-clock budget in minutes; null = none.</summary>
     public double? Minutes { get; init; }
 
+    /// <summary>
+    /// With <see cref="Minutes"/>: the cosine decay also follows the time used, so the learning rate is at its floor when
+    /// the budget ends even if <see cref="Steps"/> would not be reached. Off: the decay runs over <see cref="Steps"/> only.
+    /// </summary>
+    public bool DecayWithinMinutes { get; init; } = true;
+
     /// <summary>Images per step.</summary>
     public int BatchSize { get; init; } = 16;
 
