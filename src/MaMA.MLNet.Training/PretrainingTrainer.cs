@@ -52,6 +52,8 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
     private long _step;
     private long _nextMicroBatch;
     private double _elapsedBefore;
+    private double? _recentStepSeconds; // moving average of training-step seconds (validation and checkpoints excluded)
+    private bool _followingTimeBudget;
     private double? _bestValue;
     private long? _bestStep;
     private long _lastCheckpointStep = -1;
@@ -285,13 +287,22 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         return Stop(TrainingStopReason.Completed);
     }
 
+    // The time-budget fraction the schedule follows from now on, or null while the steps are on course to end in time.
+    // Switching is one-way and happens only once the recent step time projects past the budget, so a run with time
+    // to spare keeps the exact, reproducible step schedule.
+    private double? FollowsTimeBudget(long step, double elapsedSeconds)
+    {
+        if (_options.TimeBudget is not { } budget || !_options.DecayWithinTimeBudget || budget <= TimeSpan.Zero) return null;
+        if (!_followingTimeBudget && step >= _options.WarmupSteps && _recentStepSeconds is { } perStep)
+            _followingTimeBudget = elapsedSeconds + (_options.TotalSteps - step) * perStep > budget.TotalSeconds;
+        return _followingTimeBudget ? elapsedSeconds / budget.TotalSeconds : null;
+    }
+
     private StepRecord TrainStep(PrefetchQueue<TPrepared> queue, double stepStart, CancellationToken cancellationToken)
     {
         using var scope = NewDisposeScope();
         long step = _step;
-        double lr = _options.TimeBudget is { } budget && _options.DecayWithinTimeBudget && budget > TimeSpan.Zero
-            ? _schedule.LearningRateAt(step, stepStart / budget.TotalSeconds)
-            : _schedule.LearningRateAt(step);
+        double lr = FollowsTimeBudget(step, stepStart) is { } fraction ? _schedule.LearningRateAt(step, fraction) : _schedule.LearningRateAt(step);
         foreach (var group in _optimizer!.ParamGroups) group.LearningRate = lr;
         foreach (var (group, parameters) in _frozenGroups)
             foreach (var p in parameters) p.requires_grad = step >= group.UntilStep;
@@ -330,6 +341,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
 
         double now = _clock.Elapsed.TotalSeconds;
         double stepSeconds = now - stepStart;
+        _recentStepSeconds = _recentStepSeconds is { } r ? 0.9 * r + 0.1 * stepSeconds : stepSeconds;
         var losses = lossSums.Select(kv => new KeyValuePair<string, double>(kv.Key, kv.Value / k)).ToList();
         return new StepRecord(
             _step,

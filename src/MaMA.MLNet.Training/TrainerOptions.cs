@@ -82,9 +82,11 @@ public sealed record TrainerOptions
     public TimeSpan? TimeBudget { get; init; }
 
     /// <summary>
-    /// With a <see cref="TimeBudget"/>: the cosine decay also follows the time used, so the rate is at its floor when
-    /// the budget ends even if <see cref="TotalSteps"/> would not be reached (<see cref="CosineWarmupSchedule.LearningRateAt(long, double)"/>).
-    /// The rate then depends on the machine's speed, as the step count of a time-boxed run does. Default on.
+    /// With a <see cref="TimeBudget"/>: once the recent step time projects the run past its budget, the cosine decay also
+    /// follows the time used, so the rate is at its floor when the budget ends even if <see cref="TotalSteps"/> would not
+    /// be reached (<see cref="CosineWarmupSchedule.LearningRateAt(long, double)"/>). The rate then depends on the
+    /// machine's speed, as the step count of a time-boxed run does; a run on course to finish keeps the step schedule
+    /// exactly. Default on.
     /// </summary>
     public bool DecayWithinTimeBudget { get; init; } = true;
 

@@ -102,4 +102,16 @@ public sealed class LogAndProgressTests
             Assert.IsTrue(decaying[^1].Rate < 0.1 * options.LearningRate, $"last rate {decaying[^1].Rate} at step {decaying[^1].Step}");
         }
     }
+    [TestMethod]
+    public void ARunWithTimeToSpareKeepsTheExactStepSchedule()
+    {
+        var options = Toys.Options(8) with { TimeBudget = TimeSpan.FromHours(1) };
+        var schedule = new CosineWarmupSchedule(options.LearningRate, options.MinLearningRate, options.WarmupSteps, options.TotalSteps);
+        var rates = new List<(long Step, double Rate)>();
+        var result = new PretrainingTrainer<ToyPrepared, ToyBatch>(Toys.Objective(), new ToyData(), options,
+            progress: new SyncProgress(p => rates.Add((p.Step - 1, p.LearningRate)))).Run();
+        Assert.AreEqual(TrainingStopReason.Completed, result.StopReason);
+        Assert.AreEqual(8, rates.Count);
+        foreach (var (step, rate) in rates) Assert.AreEqual(schedule.LearningRateAt(step), rate, 0.0, $"step {step}");
+    }
 }
