@@ -18,10 +18,10 @@ public sealed class EmbedCommand : ICliCommand
     /// <inheritdoc />
     public Command Build()
     {
-        var modelDir = new Option<string>("--model") { Description = "MaMA model directory.", Required = true };
-        var manifest = new Option<string>("--manifest") { Description = "Manifest CSV.", Required = true };
+        var modelDir = CommonOptions.Model();
+        var manifest = CommonOptions.Manifest();
         var output = new Option<string>("--out") { Description = "CSV file to write.", Required = true };
-        var split = new Option<string?>("--split") { Description = "train, validation or test (default: all rows)." };
+        var split = CommonOptions.Split();
         var command = new Command("embed", "Write the MaMA image embedding of every manifest image to a CSV file.") { modelDir, manifest, output, split };
         command.SetAction(parse =>
         {

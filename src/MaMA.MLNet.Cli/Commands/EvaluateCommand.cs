@@ -24,10 +24,10 @@ public sealed class EvaluateCommand : ICliCommand
     /// <inheritdoc />
     public Command Build()
     {
-        var modelDir = new Option<string>("--model") { Description = "MaMA model directory.", Required = true };
-        var manifest = new Option<string>("--manifest") { Description = "Manifest CSV.", Required = true };
+        var modelDir = CommonOptions.Model();
+        var manifest = CommonOptions.Manifest();
         var task = new Option<string>("--task") { Description = "density, birads or cancer.", DefaultValueFactory = _ => "density" };
-        var split = new Option<string?>("--split") { Description = "train, validation or test (default: all rows)." };
+        var split = CommonOptions.Split();
         var json = new Option<bool>("--json") { Description = "Compact JSON." };
         var report = new Option<string?>("--report") { Description = "Markdown report to write, with PNG plots beside it (FILE-roc.png, -confusion.png, -loss.png, -embeddings.png)." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Write the Markdown report without plots." };

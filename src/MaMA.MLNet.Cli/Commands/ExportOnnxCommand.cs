@@ -18,7 +18,7 @@ public sealed class ExportOnnxCommand : ICliCommand
     /// <inheritdoc />
     public Command Build()
     {
-        var model = new Option<string>("--model") { Description = "A MaMA model directory (config.json, model.safetensors, tokenizer/).", Required = true };
+        var model = CommonOptions.Model("A MaMA model directory (config.json, model.safetensors, tokenizer/).");
         var output = new Option<string>("--out") { Description = "The .onnx file to write.", Required = true };
         var part = new Option<string>("--part") { Description = "What to export.", Required = true };
         part.AcceptOnlyFromAmong("image", "text", "zeroshot", "classifier");

@@ -34,15 +34,15 @@ public sealed class FinetuneCommand : ICliCommand
     /// <inheritdoc />
     public Command Build()
     {
-        var modelDir = new Option<string>("--model") { Description = "MaMA model directory.", Required = true };
-        var manifest = new Option<string>("--manifest") { Description = "Manifest CSV.", Required = true };
+        var modelDir = CommonOptions.Model();
+        var manifest = CommonOptions.Manifest();
         var task = new Option<string>("--task") { Description = "density, birads or cancer.", DefaultValueFactory = _ => "density" };
         var mode = new Option<string>("--mode") { Description = "probe (frozen encoder) or full.", DefaultValueFactory = _ => "probe" };
         var output = new Option<string>("--out") { Description = "Model file to write (.mama.zip).", Required = true };
         var steps = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => 200 };
         var batchSize = new Option<int>("--batch-size") { Description = "Training batch size.", DefaultValueFactory = _ => 16 };
         var learningRate = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 5e-4 };
-        var split = new Option<string?>("--split") { Description = "Rows to train on: train, validation or test (default: all rows)." };
+        var split = CommonOptions.Split("Rows to train on: train, validation or test (default: all rows).");
         var validation = new Option<double>("--validation-fraction") { Description = "Held-out fraction for early stopping (0 = none)." };
         var seed = new Option<int>("--seed") { Description = "Seed of sampling and the split." };
         var command = new Command("finetune", "Train a MaMA classifier (linear probe or full fine-tuning) on labelled images.")

@@ -21,9 +21,9 @@ public sealed class PredictCommand : ICliCommand
     /// <inheritdoc />
     public Command Build()
     {
-        var modelFile = new Option<string>("--model") { Description = "MaMA model file (.mama.zip, written by SaveMaMA or mama finetune).", Required = true };
-        var manifest = new Option<string>("--manifest") { Description = "Manifest CSV.", Required = true };
-        var split = new Option<string?>("--split") { Description = "train, validation or test (default: all rows)." };
+        var modelFile = CommonOptions.Model("MaMA model file (.mama.zip, written by SaveMaMA or mama finetune).");
+        var manifest = CommonOptions.Manifest();
+        var split = CommonOptions.Split();
         var command = new Command("predict", "Run a saved MaMA pipeline on the manifest's images.") { modelFile, manifest, split };
         command.SetAction(parse =>
         {

@@ -20,7 +20,7 @@ public sealed class PretrainCommand : ICliCommand
     /// <inheritdoc />
     public Command Build()
     {
-        var manifest = new Option<string>("--manifest") { Description = "Manifest CSV.", Required = true };
+        var manifest = CommonOptions.Manifest();
         var preset = new Option<string>("--preset") { Description = "Model preset: tiny or mama-base.", DefaultValueFactory = _ => "tiny" };
         var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
         var steps = new Option<long?>("--steps") { Description = "Optimiser steps (tiny: 600, else 1000)." };

@@ -17,11 +17,11 @@ public sealed class RetrieveCommand : ICliCommand
     /// <inheritdoc />
     public Command Build()
     {
-        var modelDir = new Option<string>("--model") { Description = "MaMA model directory.", Required = true };
-        var manifest = new Option<string>("--manifest") { Description = "Manifest CSV.", Required = true };
+        var modelDir = CommonOptions.Model();
+        var manifest = CommonOptions.Manifest();
         var query = new Option<string>("--query") { Description = "The text to search with.", Required = true };
         var top = new Option<int>("--top") { Description = "How many images to list.", DefaultValueFactory = _ => 5 };
-        var split = new Option<string?>("--split") { Description = "train, validation or test (default: all rows)." };
+        var split = CommonOptions.Split();
         var command = new Command("retrieve", "Find the manifest images closest to a text query.") { modelDir, manifest, query, top, split };
         command.SetAction(parse =>
         {

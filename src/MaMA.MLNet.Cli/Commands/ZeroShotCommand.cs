@@ -17,10 +17,10 @@ public sealed class ZeroShotCommand : ICliCommand
     /// <inheritdoc />
     public Command Build()
     {
-        var modelDir = new Option<string>("--model") { Description = "Model folder (written by mama pretrain: DIR/model).", Required = true };
-        var manifest = new Option<string>("--manifest") { Description = "Manifest CSV.", Required = true };
+        var modelDir = CommonOptions.Model("Model folder (written by mama pretrain: DIR/model).");
+        var manifest = CommonOptions.Manifest();
         var task = new Option<string>("--task") { Description = "density, birads or cancer.", DefaultValueFactory = _ => "density" };
-        var split = new Option<string?>("--split") { Description = "train, validation or test (default: all rows)." };
+        var split = CommonOptions.Split();
         var json = new Option<bool>("--json") { Description = "Print only JSON." };
         var command = new Command("zeroshot", "Zero-shot classification with a MaMA model.") { modelDir, manifest, task, split, json };
         command.SetAction(parse =>

@@ -1,0 +1,18 @@
+using System.CommandLine;
+
+namespace MaMA.MLNet.Cli.Commands;
+
+/// <summary>The options several commands share, declared once so their names, help and defaults agree.</summary>
+internal static class CommonOptions
+{
+    /// <summary><c>--model</c>, required: a MaMA model directory (or file, per <paramref name="description"/>).</summary>
+    public static Option<string> Model(string description = "MaMA model directory.") =>
+        new("--model") { Description = description, Required = true };
+
+    /// <summary><c>--manifest</c>, required: the manifest CSV.</summary>
+    public static Option<string> Manifest() => new("--manifest") { Description = "Manifest CSV.", Required = true };
+
+    /// <summary><c>--split</c>: the manifest rows to use (null: all).</summary>
+    public static Option<string?> Split(string description = "train, validation or test (default: all rows).") =>
+        new("--split") { Description = description };
+}
