@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using MaMA.MLNet.Cli.Progress;
 using MaMA.MLNet.Cli.Reports;
 using MaMA.MLNet.Data.Captions;

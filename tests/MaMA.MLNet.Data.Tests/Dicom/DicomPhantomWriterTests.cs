@@ -1,10 +1,10 @@
 using System.Text.RegularExpressions;
-using Laterality = MaMA.MLNet.Data.Manifest.Laterality;
 using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Data.Phantom;
-using MaMA.MLNet.Imaging.Dicom;
 using MaMA.MLNet.Imaging;
+using MaMA.MLNet.Imaging.Dicom;
 using MaMA.MLNet.TestSupport;
+using Laterality = MaMA.MLNet.Data.Manifest.Laterality;
 
 namespace MaMA.MLNet.Data.Tests.Dicom;
 
