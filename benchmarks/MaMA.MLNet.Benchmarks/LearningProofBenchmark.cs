@@ -219,10 +219,13 @@ public sealed class LearningProofBenchmark : IBenchmark
         else model = MaMAModelDirectory.Load(options.OutputDirectory).Model;
         using (model)
         {
-            var report = MaMAZeroShotEvaluation.Classify(model, tokenizer, heldOut, ZeroShotTask.Density)
+            model.eval();
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            var images = MaMAZeroShotEvaluation.EmbedImages(model, heldOut); // once, for all three measures
+            var report = MaMAZeroShotEvaluation.Classify(model, tokenizer, heldOut, ZeroShotTask.Density, images)
                 ?? throw new InvalidOperationException("the held-out phantom images have no density labels");
-            var retrieval = CategoryRetrieval.Evaluate(model, tokenizer, heldOut, ZeroShotTask.Density, [1]);
-            return (report.BalancedAccuracy, MaMAZeroShotEvaluation.ImageToTextTop1(model, tokenizer, heldOut), retrieval.PrecisionAtK[1]);
+            var retrieval = CategoryRetrieval.Evaluate(model, tokenizer, heldOut, ZeroShotTask.Density, [1], images);
+            return (report.BalancedAccuracy, MaMAZeroShotEvaluation.ImageToTextTop1(model, tokenizer, heldOut, images), retrieval.PrecisionAtK[1]);
         }
     }
 

@@ -132,23 +132,28 @@ public sealed class DemoCommand : ICliCommand
         using var model = loaded.Model;
         model.eval();
         var tokenizer = loaded.Tokenizer ?? MaMATokenizer.CreateGpt2();
-        foreach (var task in new[] { ZeroShotTask.Density, ZeroShotTask.Cancer })
+        using (var scope = NewDisposeScope())
         {
-            var scored = ImageEmbeddings.Score(model, tokenizer, heldOut, task, progress);
-            var result = scored?.Report;
-            report.ZeroShot(task, result);
-            // Plots beside report.md; the loss curves (one run) go with the first task only.
-            string name = task.ToString().ToLowerInvariant();
-            if (scored is not null)
-                report.Plots(EvaluationPlots.Write(scored, name, root, $"report-{name}", task == ZeroShotTask.Density ? trained.ModelDirectory : null,
-                    $"## Plots: {name} (held-out images)"));
-            Log(progress, clock, result is null
-                ? $"      {task}: no labelled held-out image"
-                : $"      {task}: accuracy {result.Accuracy:F3}, balanced accuracy {result.BalancedAccuracy:F3}, macro AUC {Format(result.MacroAuc)} (n={result.Count})");
+            // Both tasks and the retrieval rank the same held-out images: embed them once.
+            var images = ImageEmbeddings.Embed(model, heldOut, progress);
+            foreach (var task in new[] { ZeroShotTask.Density, ZeroShotTask.Cancer })
+            {
+                var scored = MaMAZeroShotEvaluation.Score(model, tokenizer, heldOut, task, imageEmbeddings: images);
+                var result = scored?.Report;
+                report.ZeroShot(task, result);
+                // Plots beside report.md; the loss curves (one run) go with the first task only.
+                string name = task.ToString().ToLowerInvariant();
+                if (scored is not null)
+                    report.Plots(EvaluationPlots.Write(scored, name, root, $"report-{name}", task == ZeroShotTask.Density ? trained.ModelDirectory : null,
+                        $"## Plots: {name} (held-out images)"));
+                Log(progress, clock, result is null
+                    ? $"      {task}: no labelled held-out image"
+                    : $"      {task}: accuracy {result.Accuracy:F3}, balanced accuracy {result.BalancedAccuracy:F3}, macro AUC {Format(result.MacroAuc)} (n={result.Count})");
+            }
+            double retrieval = MaMAZeroShotEvaluation.ImageToTextTop1(model, tokenizer, heldOut, images);
+            report.Retrieval(retrieval, heldOut.Count);
+            Log(progress, clock, $"      image-to-caption top-1 {retrieval:F3} (chance about {1.0 / heldOut.Count:F3})");
         }
-        double retrieval = MaMAZeroShotEvaluation.ImageToTextTop1(model, tokenizer, heldOut);
-        report.Retrieval(retrieval, heldOut.Count);
-        Log(progress, clock, $"      image-to-caption top-1 {retrieval:F3} (chance about {1.0 / heldOut.Count:F3})");
 
         // 4. Linear probe: a density head on the frozen pooled feature, trained on the train split (ML.NET pipeline).
         Log(progress, clock, "[4/6] Linear probe for density on the frozen encoder (train split -> held-out images)");

@@ -27,15 +27,16 @@ public static class CategoryRetrieval
     /// <summary>
     /// Retrieval among the reports of <paramref name="records"/> labelled for <paramref name="task"/>: per class the
     /// first m records in order (m the smallest class count), each report its clinical caption (every metadata field
-    /// masked: procedure, composition, findings, impression, assessment).
+    /// masked: procedure, composition, findings, impression, assessment). <paramref name="imageEmbeddings"/>: the
+    /// records' embeddings (row i = record i) when the caller has them; null embeds the chosen images.
     /// </summary>
     public static CategoryRetrievalResult Evaluate(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records,
-                                                   ZeroShotTask task, IReadOnlyList<int> ks)
+                                                   ZeroShotTask task, IReadOnlyList<int> ks, Tensor? imageEmbeddings = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(ks);
-        var byClass = records.Select(r => (Record: r, Label: MaMAZeroShotEvaluation.Label(r, task)))
+        var byClass = records.Select((r, i) => (Index: i, Label: MaMAZeroShotEvaluation.Label(r, task)))
             .Where(x => x.Label is not null).GroupBy(x => x.Label!.Value).OrderBy(g => g.Key).ToList();
         int perClass = byClass.Count == 0 ? 0 : byClass.Min(g => g.Count());
         var chosen = byClass.SelectMany(g => g.Take(perClass)).ToList();
@@ -43,11 +44,11 @@ public static class CategoryRetrieval
 
         var labels = chosen.Select(x => x.Label!.Value).ToArray();
         var reports = new StructuredCaptionBuilder(MaskProbability: 1.0);
-        var captions = chosen.Select(x => reports.Build(x.Record, new Random(0))).ToList();
+        var captions = chosen.Select(x => reports.Build(records[x.Index], new Random(0))).ToList();
         model.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var images = MaMAZeroShotEvaluation.EmbedImages(model, chosen.Select(x => x.Record).ToList());
+        var images = MaMAZeroShotEvaluation.EmbeddingsOf(model, records, chosen.Select(x => x.Index).ToList(), imageEmbeddings);
         var similarity = MaMAZeroShotEvaluation.Floats(images.matmul(MaMAZeroShotEvaluation.EncodeCaptionTexts(model, tokenizer, captions).t()));
         // A k beyond the candidates has no precision.
         var precision = ks.Distinct().ToDictionary(k => k, k => k <= labels.Length ? PrecisionAtK(similarity, labels, labels, k) : double.NaN);

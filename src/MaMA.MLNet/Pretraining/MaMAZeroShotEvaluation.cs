@@ -30,12 +30,13 @@ public static class MaMAZeroShotEvaluation
         preprocessor.Preprocess(MammogramReader.Read(record.ImagePath));
 
     /// <summary>
-    /// Image embeddings [N, E] of <paramref name="records"/>, in batches; <paramref name="imagesDone"/> hears the
-    /// number of images embedded after each batch.
+    /// Image embeddings [N, E] of <paramref name="records"/>, in batches, without gradients (the caller puts the model in
+    /// eval mode); <paramref name="imagesDone"/> hears the number of images embedded after each batch.
     /// </summary>
     public static Tensor EmbedImages(MaMAModel model, IReadOnlyList<MammogramRecord> records, int batchSize = 32, IProgress<int>? imagesDone = null)
     {
         using var scope = NewDisposeScope();
+        using var inference = no_grad();
         var parts = new List<Tensor>();
         int done = 0;
         foreach (var batch in PixelBatches(records, model.Config.Vision.ImageSize, batchSize))
@@ -47,6 +48,18 @@ public static class MaMAZeroShotEvaluation
             imagesDone?.Report(done);
         }
         return cat(parts, 0).MoveToOuterDisposeScope();
+    }
+
+    // The embeddings of records[indices] (all records when indices is null): rows of imageEmbeddings, which the caller
+    // computed once for several metrics (row i = records[i]), or embedded here when it gave none.
+    internal static Tensor EmbeddingsOf(MaMAModel model, IReadOnlyList<MammogramRecord> records, IReadOnlyList<int>? indices,
+                                        Tensor? imageEmbeddings, IProgress<int>? imagesDone = null)
+    {
+        if (imageEmbeddings is null)
+            return EmbedImages(model, indices is null ? records : indices.Select(i => records[i]).ToList(), imagesDone: imagesDone);
+        if (imageEmbeddings.dim() != 2 || imageEmbeddings.shape[0] != records.Count)
+            throw new ArgumentException($"imageEmbeddings must hold one row per record ([{records.Count}, E]), not [{string.Join(", ", imageEmbeddings.shape)}].", nameof(imageEmbeddings));
+        return indices is null ? imageEmbeddings : imageEmbeddings.index_select(0, tensor(indices.Select(i => (long)i).ToArray()));
     }
 
     // Eval-transform pixels [b, 3, S, S] of the records, a batch at a time (images decoded in parallel).
@@ -91,29 +104,32 @@ public static class MaMAZeroShotEvaluation
 
     /// <summary>
     /// Zero-shot classification of the records that have a label for <paramref name="task"/>; null when none has.
-    /// Scores are the softmax probabilities over the class prompts.
+    /// Scores are the softmax probabilities over the class prompts. <paramref name="imageEmbeddings"/>: the records'
+    /// embeddings (<see cref="EmbedImages"/>, row i = record i) when the caller has them; null embeds the images.
     /// </summary>
-    public static ClassificationReport? Classify(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records, ZeroShotTask task) =>
-        Score(model, tokenizer, records, task)?.Report;
+    public static ClassificationReport? Classify(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records, ZeroShotTask task,
+                                                 Tensor? imageEmbeddings = null) =>
+        Score(model, tokenizer, records, task, imageEmbeddings: imageEmbeddings)?.Report;
 
     /// <summary>
     /// <see cref="Classify"/> with what plots and reports need besides the metrics: each labelled image's class,
-    /// class probabilities and embedding. <paramref name="imagesDone"/> hears the images embedded so far.
+    /// class probabilities and embedding. <paramref name="imagesDone"/> hears the images embedded so far;
+    /// <paramref name="imageEmbeddings"/> as in <see cref="Classify"/>.
     /// </summary>
     /// <exception cref="MammogramReadException">An image cannot be read.</exception>
     public static ZeroShotScores? Score(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records, ZeroShotTask task,
-                                        IProgress<int>? imagesDone = null)
+                                        IProgress<int>? imagesDone = null, Tensor? imageEmbeddings = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(records);
-        var labelled = records.Select(r => (Record: r, Label: Label(r, task))).Where(x => x.Label is not null).ToList();
+        var labelled = records.Select((r, i) => (Index: i, Label: Label(r, task))).Where(x => x.Label is not null).ToList();
         if (labelled.Count == 0) return null;
         model.eval();
         using var scope = NewDisposeScope();
         using var inference = no_grad();
         var prompts = ZeroShotPrompts.For(task).Select(p => (IReadOnlyList<string>)[p]).ToList();
         using var classifier = ZeroShotClassifier.Create(model, tokenizer, prompts);
-        var embeddings = EmbedImages(model, labelled.Select(x => x.Record).ToList(), imagesDone: imagesDone);
+        var embeddings = EmbeddingsOf(model, records, labelled.Select(x => x.Index).ToList(), imageEmbeddings, imagesDone);
         var scores = Rows(classifier.Logits(embeddings).softmax(-1));
         var labels = labelled.Select(x => x.Label!.Value).ToList();
         var report = ClassificationReport.Compute(labels, scores, ZeroShotPrompts.ClassNames(task));
@@ -136,8 +152,10 @@ public static class MaMAZeroShotEvaluation
     /// image can show). A hit is an image whose most similar distinct caption is its own. Returns the hit rate and
     /// the number of distinct captions K (a random pick hits 1/K). Unlike <see cref="ImageToTextTop1"/> it does not
     /// ask an image for its patient's age or race, and identical captions are one candidate, not ties.
+    /// <paramref name="imageEmbeddings"/> as in <see cref="Classify"/>.
     /// </summary>
-    public static (double Top1, int DistinctCaptions) ImageToClinicalTextTop1(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records)
+    public static (double Top1, int DistinctCaptions) ImageToClinicalTextTop1(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records,
+                                                                              Tensor? imageEmbeddings = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(records);
@@ -148,7 +166,8 @@ public static class MaMAZeroShotEvaluation
         var index = distinct.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
         model.eval();
         using var scope = NewDisposeScope();
-        var similarity = EmbedImages(model, records).matmul(EncodeCaptionTexts(model, tokenizer, distinct).t());
+        using var inference = no_grad();
+        var similarity = EmbeddingsOf(model, records, null, imageEmbeddings).matmul(EncodeCaptionTexts(model, tokenizer, distinct).t());
         return (Top1Hits(Floats(similarity), distinct.Count, own.Select(c => index[c]).ToArray()), distinct.Count);
     }
 
@@ -177,14 +196,17 @@ public static class MaMAZeroShotEvaluation
     /// <summary>
     /// Image-to-text retrieval top-1 among the records' own unmasked captions: the fraction of images whose most
     /// similar caption is theirs (ties count as a miss). Chance is 1/N for distinct captions.
+    /// <paramref name="imageEmbeddings"/> as in <see cref="Classify"/>.
     /// </summary>
-    public static double ImageToTextTop1(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records)
+    public static double ImageToTextTop1(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records, Tensor? imageEmbeddings = null)
     {
+        ArgumentNullException.ThrowIfNull(records);
         if (records.Count == 0) throw new ArgumentException("no records to retrieve from", nameof(records));
         model.eval();
         using var scope = NewDisposeScope();
+        using var inference = no_grad();
         var captions = records.Select(r => StructuredCaptionBuilder.Unmasked.Build(r, null)).ToList();
-        var similarity = EmbedImages(model, records).matmul(EncodeCaptionTexts(model, tokenizer, captions).t());
+        var similarity = EmbeddingsOf(model, records, null, imageEmbeddings).matmul(EncodeCaptionTexts(model, tokenizer, captions).t());
         // A hit needs its own caption (image i's is caption i) strictly above every other one.
         return Top1Hits(Floats(similarity), records.Count, Enumerable.Range(0, records.Count).ToArray());
     }

@@ -2,6 +2,7 @@ using MaMA.MLNet.Data.Captions;
 using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Tokenization;
+using static TorchSharp.torch;
 
 namespace MaMA.MLNet.Pretraining;
 
@@ -48,21 +49,27 @@ public static class ValidationMetrics
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(records);
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
-        if (MaMAZeroShotEvaluation.Classify(model, tokenizer, records, ZeroShotTask.Density) is { } density)
+        if (records.Count == 0) throw new ArgumentException("no records to validate on", nameof(records));
+        model.eval();
+        using var scope = NewDisposeScope();
+        using var inference = no_grad();
+        // Every metric ranks the same images: embed them once.
+        var images = MaMAZeroShotEvaluation.EmbedImages(model, records);
+        if (MaMAZeroShotEvaluation.Classify(model, tokenizer, records, ZeroShotTask.Density, images) is { } density)
         {
             metrics[DensityBalancedAccuracy] = density.BalancedAccuracy;
             metrics[DensityAuc] = density.MacroAuc;
         }
-        if (MaMAZeroShotEvaluation.Classify(model, tokenizer, records, ZeroShotTask.Cancer) is { } cancer)
+        if (MaMAZeroShotEvaluation.Classify(model, tokenizer, records, ZeroShotTask.Cancer, images) is { } cancer)
         {
             metrics[CancerBalancedAccuracy] = cancer.BalancedAccuracy;
             metrics[CancerAuc] = cancer.MacroAuc;
         }
-        metrics[ImageToTextTop1] = MaMAZeroShotEvaluation.ImageToTextTop1(model, tokenizer, records);
-        var (clinical, candidates) = MaMAZeroShotEvaluation.ImageToClinicalTextTop1(model, tokenizer, records);
+        metrics[ImageToTextTop1] = MaMAZeroShotEvaluation.ImageToTextTop1(model, tokenizer, records, images);
+        var (clinical, candidates) = MaMAZeroShotEvaluation.ImageToClinicalTextTop1(model, tokenizer, records, images);
         metrics[ImageToClinicalTextTop1] = clinical;
         metrics[DistinctClinicalCaptions] = candidates;
-        var retrieval = CategoryRetrieval.Evaluate(model, tokenizer, records, ZeroShotTask.Density, [1, 5]);
+        var retrieval = CategoryRetrieval.Evaluate(model, tokenizer, records, ZeroShotTask.Density, [1, 5], images);
         if (retrieval.Queries > 0) // P@5 is NaN with fewer than 5 queries
         {
             metrics[DensityRetrievalPrecisionAt1] = retrieval.PrecisionAtK[1];

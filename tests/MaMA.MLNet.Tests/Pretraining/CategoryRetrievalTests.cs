@@ -96,4 +96,36 @@ public sealed class CategoryRetrievalTests
             Assert.AreEqual(total / n, result.PrecisionAtK[k], 1e-9, $"precision@{k}");
         }
     }
+    [TestMethod]
+    public void SuppliedEmbeddingsAreTakenRowByRecordAndGiveTheSameMetrics()
+    {
+        var records = PretrainingFixture.Records;
+        var config = TinyMaMAModel.Config(PretrainingFixture.ImageSize);
+        var tokenizer = MaMATokenizer.FromDirectory(PretrainingFixture.TokenizerDirectory);
+        TorchRuntime.Seed(3);
+        using var model = new MaMAModel(config);
+        model.eval();
+        using var scope = NewDisposeScope();
+        var all = MaMAZeroShotEvaluation.EmbedImages(model, records);
+
+        // The rows picked are the records' rows, in the order asked for; a tensor of another height is refused.
+        var picked = MaMAZeroShotEvaluation.EmbeddingsOf(model, records, [2, 0], all);
+        CollectionAssert.AreEqual(all[2].data<float>().ToArray(), picked[0].data<float>().ToArray());
+        CollectionAssert.AreEqual(all[0].data<float>().ToArray(), picked[1].data<float>().ToArray());
+        Assert.ThrowsExactly<ArgumentException>(() => MaMAZeroShotEvaluation.EmbeddingsOf(model, records, null, all.narrow(0, 0, records.Count - 1)));
+
+        // Embedding once and passing the rows gives what each measure computes on its own.
+        var own = CategoryRetrieval.Evaluate(model, tokenizer, records, ZeroShotTask.Density, [1, 3]);
+        var shared = CategoryRetrieval.Evaluate(model, tokenizer, records, ZeroShotTask.Density, [1, 3], all);
+        Assert.AreEqual(own.PrecisionAtK[1], shared.PrecisionAtK[1], 1e-12);
+        Assert.AreEqual(own.PrecisionAtK[3], shared.PrecisionAtK[3], 1e-12);
+        Assert.AreEqual(MaMAZeroShotEvaluation.ImageToTextTop1(model, tokenizer, records),
+                        MaMAZeroShotEvaluation.ImageToTextTop1(model, tokenizer, records, all), 1e-12);
+        Assert.AreEqual(MaMAZeroShotEvaluation.ImageToClinicalTextTop1(model, tokenizer, records),
+                        MaMAZeroShotEvaluation.ImageToClinicalTextTop1(model, tokenizer, records, all));
+        var density = MaMAZeroShotEvaluation.Classify(model, tokenizer, records, ZeroShotTask.Density)!;
+        var densityShared = MaMAZeroShotEvaluation.Classify(model, tokenizer, records, ZeroShotTask.Density, all)!;
+        Assert.AreEqual(density.BalancedAccuracy, densityShared.BalancedAccuracy, 1e-12);
+        Assert.AreEqual(density.MacroAuc, densityShared.MacroAuc, 1e-9);
+    }
 }
