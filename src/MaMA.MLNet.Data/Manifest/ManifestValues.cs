@@ -129,7 +129,7 @@ public static class ManifestValues
     public static string NormaliseView(string text) => text.Trim().Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
 
     /// <summary>Parses an integer (or a float with no fraction) in [min, max].</summary>
-    private static bool TryParseWholeNumber(string text, int min, int max, out int value)
+    internal static bool TryParseWholeNumber(string text, int min, int max, out int value)
     {
         value = 0;
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d)) return false;

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace MaMA.MLNet.Data.Manifest;
 
 /// <summary>
@@ -108,6 +106,5 @@ public sealed record RsnaManifestSource(string TableCsv, string ImageFolder, str
 
     // "61", "61.0" (pandas writes floats when a column has gaps); fractions other than .0 are refused.
     private static int? WholeNumber(string text, int min, int max) =>
-        double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v == Math.Floor(v) && v >= min && v <= max
-            ? (int)v : null;
+        ManifestValues.TryParseWholeNumber(text.Trim(), min, max, out int value) ? value : null;
 }
