@@ -5,9 +5,10 @@ namespace MaMA.MLNet.Modeling;
 /// <summary>
 /// Caps glibc's malloc arenas for the process. glibc gives each thread that contends for the heap its own arena (up to
 /// 8 per core); libtorch tensors made on data-loading threads and freed on the training thread leave those arenas
-/// fragmented, and their memory is not returned: `mama demo` grew by ~20 MB per step to 24 GB and was killed, while the
-/// same run with two arenas stayed at ~2 GB. The cap is what <c>MALLOC_ARENA_MAX=2</c> does, set from inside the
-/// process because a library cannot set the environment of its host.
+/// fragmented, and their memory is not returned: a 400-step `mama demo` grew from 1.3 to 7.3 GB by step 190, and with
+/// two arenas stayed at ~2 GB. (The default 1,200-step demo still grows ~23 MB per step with the cap: a second cause,
+/// not found yet.) The cap is what <c>MALLOC_ARENA_MAX=2</c> does, set from inside the process because a library
+/// cannot set the environment of its host.
 /// </summary>
 public static class GlibcArenaLimit
 {
