@@ -9,8 +9,9 @@ namespace MaMA.MLNet.Modeling;
 /// during the native call frees it while libtorch still reads it: "Unknown scalar type" or a Scalar.h assertion, at
 /// random, after hundreds of steps. A training loop calls <see cref="SafePoint"/> at the top of every step, where its
 /// own thread runs managed code and the workers touch no tensors: the pacer keeps a no-GC region open and renews it
-/// (collecting once, there) before half its budget is allocated, so collections happen at safe points only. If the
-/// region cannot be had (another owner, a budget the runtime refuses) it does nothing and the loop runs as before.
+/// before half its budget is allocated, with one full collection there, so collections happen at safe points only.
+/// If the region cannot be had (another owner, a budget the runtime refuses) it does nothing and the loop runs as
+/// before.
 /// </summary>
 public sealed class GcSafePointPacer : IDisposable
 {
@@ -37,8 +38,14 @@ public sealed class GcSafePointPacer : IDisposable
     /// </summary>
     public void SafePoint()
     {
-        if (InRegion && GC.GetTotalAllocatedBytes() - _allocatedAtStart < _budgetBytes / 2) return;
+        bool halfSpent = GC.GetTotalAllocatedBytes() - _allocatedAtStart >= _budgetBytes / 2;
+        if (InRegion && !halfSpent) return;
         End();
+        // TryStartNoGCRegion collects only when its free space does not cover the budget already; with the regions
+        // of .NET 7+ it often does, and then the garbage made since the last region stays (a demo grew ~22 MB a
+        // step, to 24 GB). So the collection is asked for here, where it is safe; paced by allocation, also when
+        // no region can be had.
+        if (halfSpent) GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
         try
         {
             _inRegion = GC.TryStartNoGCRegion(_budgetBytes);
