@@ -109,8 +109,6 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         if (_started) throw new InvalidOperationException("A trainer runs once; create a new one to resume.");
         _started = true;
 
-        // Before the data workers start: tensors they make would otherwise grow one glibc arena each, unreturned.
-        GlibcArenaLimit.Apply();
         Prepare();
         try
         {
