@@ -41,6 +41,7 @@ public sealed class GcSafePointPacer : IDisposable
         bool halfSpent = GC.GetTotalAllocatedBytes() - _allocatedAtStart >= _budgetBytes / 2;
         if (InRegion && !halfSpent) return;
         End();
+        if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) return; // another owner's region: a collection would end it
         // TryStartNoGCRegion collects only when its free space does not cover the budget already; with the regions
         // of .NET 7+ it often does, and then the garbage made since the last region stays (a demo grew ~22 MB a
         // step, to 24 GB). So the collection is asked for here, where it is safe; paced by allocation, also when

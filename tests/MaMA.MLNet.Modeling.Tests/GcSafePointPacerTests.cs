@@ -59,6 +59,24 @@ public sealed class GcSafePointPacerTests
     private static WeakReference MakeGarbage() => new(new byte[1000]);
 
     [TestMethod]
+    public void AnotherOwnersRegionIsLeftOpen()
+    {
+        Assert.IsTrue(GC.TryStartNoGCRegion(16L << 20), "the runtime refused a 16 MiB no-GC region");
+        try
+        {
+            using var pacer = new GcSafePointPacer(64L << 20);
+            pacer.SafePoint();
+            Assert.AreEqual(0, pacer.RegionsStarted);
+            Assert.IsFalse(pacer.InRegion);
+            Assert.AreEqual(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode, "the pacer ended a region it does not own");
+        }
+        finally
+        {
+            if (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+        }
+    }
+
+    [TestMethod]
     public void ABudgetBelowOneMebibyteIsRefused() =>
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new GcSafePointPacer(1000));
 }
