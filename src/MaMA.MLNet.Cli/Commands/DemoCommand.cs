@@ -9,6 +9,7 @@ using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Data.Phantom;
 using MaMA.MLNet.Evaluation;
 using MaMA.MLNet.Imaging.Preprocessing;
+using MaMA.MLNet.Modeling;
 using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Tokenization;
 using MaMA.MLNet.Onnx;
@@ -196,9 +197,13 @@ public sealed class DemoCommand : ICliCommand
         float[] pixels = images.SelectMany(r => MaMAZeroShotEvaluation.EvalPixels(r, preprocessor)).ToArray();
         long[] shape = [images.Count, 3, side, side];
         float[] expected;
+        using (var gcPacer = new GcSafePointPacer()) // no collection from another thread mid-call (TorchSharp's implicit Scalars)
         using (no_grad())
-        using (var encoding = model.EncodeImages(tensor(pixels, shape)))
+        {
+            gcPacer.SafePoint();
+            using var encoding = model.EncodeImages(tensor(pixels, shape));
             expected = encoding.Embedding.to(ScalarType.Float32).contiguous().data<float>().ToArray();
+        }
 
         using var session = new InferenceSession(path);
         using var input = OrtValue.CreateTensorValueFromMemory(pixels, shape);

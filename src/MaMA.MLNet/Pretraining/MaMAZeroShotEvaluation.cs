@@ -3,6 +3,7 @@ using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Evaluation;
 using MaMA.MLNet.Imaging;
 using MaMA.MLNet.Imaging.Preprocessing;
+using MaMA.MLNet.Modeling;
 using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Tokenization;
 using static TorchSharp.torch;
@@ -37,10 +38,13 @@ public static class MaMAZeroShotEvaluation
     {
         using var scope = NewDisposeScope();
         using var inference = no_grad();
+        // Collections only between batches (TorchSharp's implicit Scalars; the decoding threads allocate).
+        using var gcPacer = new GcSafePointPacer();
         var parts = new List<Tensor>();
         int done = 0;
         foreach (var batch in PixelBatches(records, model.Config.Vision.ImageSize, batchSize))
         {
+            gcPacer.SafePoint();
             using (batch)
             using (var encoding = model.EncodeImages(batch))
                 parts.Add(encoding.Embedding.detach().clone());
