@@ -57,9 +57,7 @@ public sealed class CategoryRetrievalTests
     public void EvaluateQueriesABalancedSetAndMatchesABruteForceRanking()
     {
         var records = PretrainingFixture.Records;
-        var config = TinyMaMAModel.Config(PretrainingFixture.ImageSize);
-        var tokenizer = MaMATokenizer.FromDirectory(PretrainingFixture.TokenizerDirectory);
-        TorchRuntime.Seed(3);
+        var (config, tokenizer) = TinySetup();
         using var model = new MaMAModel(config);
 
         var result = CategoryRetrieval.Evaluate(model, tokenizer, records, ZeroShotTask.Density, [1, 3, 1000]);
@@ -96,13 +94,12 @@ public sealed class CategoryRetrievalTests
             Assert.AreEqual(total / n, result.PrecisionAtK[k], 1e-9, $"precision@{k}");
         }
     }
+
     [TestMethod]
     public void SuppliedEmbeddingsAreTakenRowByRecordAndGiveTheSameMetrics()
     {
         var records = PretrainingFixture.Records;
-        var config = TinyMaMAModel.Config(PretrainingFixture.ImageSize);
-        var tokenizer = MaMATokenizer.FromDirectory(PretrainingFixture.TokenizerDirectory);
-        TorchRuntime.Seed(3);
+        var (config, tokenizer) = TinySetup();
         using var model = new MaMAModel(config);
         model.eval();
         using var scope = NewDisposeScope();
@@ -127,5 +124,14 @@ public sealed class CategoryRetrievalTests
         var densityShared = MaMAZeroShotEvaluation.Classify(model, tokenizer, records, ZeroShotTask.Density, all)!;
         Assert.AreEqual(density.BalancedAccuracy, densityShared.BalancedAccuracy, 1e-12);
         Assert.AreEqual(density.MacroAuc, densityShared.MacroAuc, 1e-9);
+    }
+
+    // The tiny config at the fixture's image size and its tokenizer, with the seed the models of these tests start from.
+    private static (MaMAConfig Config, MaMATokenizer Tokenizer) TinySetup()
+    {
+        var config = TinyMaMAModel.Config(PretrainingFixture.ImageSize);
+        var tokenizer = MaMATokenizer.FromDirectory(PretrainingFixture.TokenizerDirectory);
+        TorchRuntime.Seed(3);
+        return (config, tokenizer);
     }
 }
