@@ -99,9 +99,16 @@ internal sealed class TorchZipPickle : IDisposable
         {
             var entry = _archive.GetEntry(storage.EntryName)!;
             var bytes = new byte[storage.Bytes];
-            using (var input = entry.Open())
+            try
+            {
+                using var input = entry.Open();
                 if (input.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) < bytes.Length)
                     throw new WeightLoadException($"'{_path}': storage '{storage.Key}' of tensor '{name}' is shorter than the {storage.Bytes} bytes it declares.");
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException)
+            {
+                throw new WeightLoadException($"'{_path}': storage '{storage.Key}' of tensor '{name}' cannot be read: {e.Message}", e);
+            }
             using var scope = NewDisposeScope();
             var flat = empty(storage.Count, storage.DType);
             flat.bytes = bytes;

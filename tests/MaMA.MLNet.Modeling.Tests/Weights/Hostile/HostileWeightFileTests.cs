@@ -81,18 +81,19 @@ public sealed class HostileWeightFileTests
     [TestMethod]
     public void ShapesAreKnownBeforeAnyTensorDataIsRead()
     {
-        // A consistent 64 MiB tensor: opening lists its shape without reading it, so a loader that compares shapes
-        // with its model first never reads it. Before: every storage was read when the file was opened.
+        // A 64 MiB tensor whose deflated data is damaged: opening lists its shape without touching the data (so a
+        // loader that compares shapes with its model first never reads a tensor it would refuse), and only reading
+        // it fails. Before: every storage was read when the file was opened, so opening failed.
         const int count = 16 << 20;
         var pickle = new PickleBytes().EmptyDict().String("big").FloatTensor("0", count, 0, [count], [1]).SetItem().Stop().ToArray();
         string path = TempFile("large.pth");
         try
         {
             PickleBytes.WriteZip(path, pickle, ("0", PickleBytes.Zeros(4L * count), CompressionLevel.Fastest));
-            long before = GC.GetAllocatedBytesForCurrentThread();
+            PickleBytes.DamageEntryData(path, "archive/data/0");
             using var source = NamedTensorSource.Open(path);
             CollectionAssert.AreEqual(new long[] { count }, source.Shape("big"));
-            Assert.IsLessThan(8L << 20, GC.GetAllocatedBytesForCurrentThread() - before);
+            StringAssert.Contains(Assert.ThrowsExactly<WeightLoadException>(() => source.Get("big")).Message, "big");
         }
         finally { File.Delete(path); }
     }

@@ -70,6 +70,18 @@ internal sealed class PickleBytes
             using (var entry = zip.CreateEntry("archive/data/" + key, level).Open()) write(entry);
     }
 
+    /// <summary>Makes the first byte of an entry's deflated data a reserved block type (3), which no inflater accepts.</summary>
+    public static void DamageEntryData(string path, string entryName)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var name = Encoding.ASCII.GetBytes(entryName);
+        int at = bytes.AsSpan().IndexOf(name); // the local header's copy comes first
+        int header = at - 30;
+        int extra = BitConverter.ToUInt16(bytes, header + 28);
+        bytes[at + name.Length + extra] = 0xFF;
+        File.WriteAllBytes(path, bytes);
+    }
+
     public static Action<Stream> Floats(params float[] values) => stream =>
     {
         foreach (float v in values) stream.Write(BitConverter.GetBytes(v));
