@@ -54,8 +54,10 @@ public sealed class HostileModelFileTests
     [TestMethod]
     public void EntriesNoStageNamesAreNeverExtracted()
     {
-        // 256 MiB of junk beside the stages: only the stage is extracted, so loading gets as far as the stage's kind.
-        string path = Write(("stages.json", Text(Stages)), ("stage0.test/config.json", Text("{}")), ("junk.bin", Zeros(256L << 20)));
+        // 256 MiB of junk and an entry aimed outside the folder, beside the stages: only the stage is extracted, so
+        // loading gets as far as the stage's kind (before, both were extracted first, and the second threw an IOException).
+        string path = Write(("stages.json", Text(Stages)), ("stage0.test/config.json", Text("{}")), ("junk.bin", Zeros(256L << 20)),
+            ("../escaped.txt", Text("x")));
         StringAssert.Contains(LoadFails(path).Message, "no-such-kind");
     }
 
