@@ -3,7 +3,7 @@
 # usage: measure.sh MAMA_BINARY CORPUS_FOLDER TINY_MODEL_FOLDER [CASE...]
 #   CORPUS_FOLDER from make_corpus.py; TINY_MODEL_FOLDER from `mama model init --preset tiny`.
 # Each case runs under `timeout 120 /usr/bin/time -v`; one line per case:
-#   case | exit | peak RSS MB | wall s | stderr lines | first stderr line
+#   case | exit | peak RSS MB | wall s | MB written (file system outputs) | stderr lines | first stderr line
 set -u
 mama=$1 corpus=$2 tiny=$3
 shift 3
@@ -38,7 +38,8 @@ for name in "${names[@]}"; do
   code=$?
   rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$work/time")
   wall=$(awk -F': ' '/Elapsed \(wall/ {print $2}' "$work/time")
+  written=$(awk -F': ' '/File system outputs/ {printf "%.0f", $2*512/1048576}' "$work/time")
   lines=$(wc -l < "$work/stderr")
   first=$(head -c 160 "$work/stderr" | head -1)
-  echo "$name | $code | $rss | $wall | $lines | $first"
+  echo "$name | $code | $rss | $wall | $written | $lines | $first"
 done
