@@ -21,7 +21,7 @@ public sealed class EmbedCommand : ICliCommand
     /// Test hook, not a user option: after this many rows the process kills itself (SIGKILL, nothing flushed), so
     /// tests can cut a run half-way at a deterministic point and check that the re-run completes it.
     /// </summary>
-    internal const string KillAfterRowsVariable = "MAMA_TEST_EMBED_KILL_AFTER_ROWS";
+    public const string KillAfterRowsVariable = "MAMA_TEST_EMBED_KILL_AFTER_ROWS";
 
     /// <inheritdoc />
     public Command Build()
