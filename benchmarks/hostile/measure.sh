@@ -14,7 +14,8 @@ manifest() { # manifest NAME FILE COUNT
   { echo "image_path,patient_id,study_id"; for i in $(seq 1 "$3"); do echo "$2,p$i,s$i"; done; } > "$work/$1.csv"
 }
 manifest one "$corpus/jpegls-16384.dcm" 1
-manifest eight "$corpus/jpegls-16384.dcm" 8
+# Eight different files (the tool embeds a path once).
+{ echo "image_path,patient_id,study_id"; for i in $(seq 1 8); do cp "$corpus/jpegls-16384.dcm" "$work/j$i.dcm"; echo "$work/j$i.dcm,p$i,s$i"; done; } > "$work/eight.csv"
 
 declare -A cases=(
   [deflated]="dicom png $corpus/deflated-1.4GB.dcm $work/out.png"
