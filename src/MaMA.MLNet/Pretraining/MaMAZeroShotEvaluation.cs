@@ -74,11 +74,19 @@ public static class MaMAZeroShotEvaluation
         {
             var pixels = new float[chunk.Length][];
             // As many images at once as their decoded size lets through the shared memory gate, not one per core.
-            Parallel.For(0, chunk.Length, i =>
+            try
             {
-                using var memory = DecodeMemoryGate.Shared.BeginScope();
-                pixels[i] = EvalPixels(chunk[i], preprocessor);
-            });
+                Parallel.For(0, chunk.Length, i =>
+                {
+                    using var memory = DecodeMemoryGate.Shared.BeginScope();
+                    pixels[i] = EvalPixels(chunk[i], preprocessor);
+                });
+            }
+            catch (AggregateException e) when (e.Flatten().InnerExceptions.OfType<MammogramReadException>().FirstOrDefault() is { } unreadable)
+            {
+                // Callers catch the documented MammogramReadException, not the loop's wrapper.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(unreadable);
+            }
             yield return tensor(pixels.SelectMany(p => p).ToArray(), [chunk.Length, 3, size, size]);
         }
     }
