@@ -6,7 +6,7 @@
 set -euo pipefail
 mama=${1:?path to mama.dll (dotnet build src/MaMA.MLNet.Cli -c Release)}
 shift
-sizes=("${@:-1000 20000}")
+sizes=("$@")
 [[ $# -eq 0 ]] && sizes=(1000 20000)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -26,6 +26,6 @@ for n in "${sizes[@]}"; do
   /usr/bin/time -f "%M %e" -o "$work/time$n" \
     dotnet "$mama" embed --model "$work/model" --manifest "$work/manifest$n.csv" --out "$work/out$n.parquet" >/dev/null 2>"$work/err$n"
   read -r rss seconds < "$work/time$n"
-  rows=$(ls "$work/out$n.parquet" | wc -l)
+  rows=$(find "$work/out$n.parquet" -name "*.parquet" -type f | wc -l)
   echo "images=$n peak_rss_mib=$((rss / 1024)) wall_s=$seconds part_files=$rows"
 done
