@@ -31,9 +31,12 @@ public sealed class EvaluateCommand : ICliCommand
         var json = new Option<bool>("--json") { Description = "Compact JSON." };
         var report = new Option<string?>("--report") { Description = "Markdown report to write, with PNG plots beside it (FILE-roc.png, -confusion.png, -loss.png, -embeddings.png)." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Write the Markdown report without plots." };
-        var command = new Command("evaluate", "Zero-shot evaluation of a MaMA model on a manifest.") { modelDir, manifest, task, split, json, report, noPlots };
+        var backend = CommonOptions.Backend();
+        var command = new Command("evaluate", "Zero-shot evaluation of a MaMA model on a manifest.") { modelDir, manifest, task, split, json, report, noPlots, backend };
         command.SetAction(parse =>
         {
+            if (CommonOptions.ParseBackend(parse.GetValue(backend)) is not { } engine)
+                return ExitCodes.Fail($"--backend must be torch or onnx, got '{parse.GetValue(backend)}'.", ExitCodes.Usage);
             var chosen = ParseTask(parse.GetValue(task));
             if (chosen is null) return Fail($"--task must be density, birads or cancer, got '{parse.GetValue(task)}'.", ExitCodes.Usage);
             string? splitText = parse.GetValue(split);
@@ -46,7 +49,7 @@ public sealed class EvaluateCommand : ICliCommand
                 ZeroShotScores? scored = null;
                 int code = CliProgress.Run(progress =>
                 {
-                    scored = ImageEmbeddings.Score(model, loaded.Tokenizer ?? MaMATokenizer.CreateGpt2(), records, chosen.Value, progress);
+                    scored = ImageEmbeddings.Score(model, loaded.Tokenizer ?? MaMATokenizer.CreateGpt2(), records, chosen.Value, progress, engine);
                     return ExitCodes.Success;
                 });
                 if (scored is null) return Fail($"No image in the manifest has a {chosen} label.", ExitCodes.BadInput);

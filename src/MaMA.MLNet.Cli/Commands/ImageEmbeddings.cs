@@ -1,4 +1,6 @@
 using MaMA.MLNet.Cli.Progress;
+using MaMA.MLNet.Components;
+using MaMA.MLNet.Embeddings;
 using MaMA.MLNet.Data.Captions;
 using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Modeling.MaMA;
@@ -23,11 +25,30 @@ internal static class ImageEmbeddings
 
     /// <summary>Zero-shot scores of the records labelled for <paramref name="task"/> (<see cref="MaMAZeroShotEvaluation.Score"/>); null when none is.</summary>
     /// <exception cref="Imaging.MammogramReadException">An image cannot be read.</exception>
-    public static ZeroShotScores? Score(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records, ZeroShotTask task, ICliProgress progress)
+    public static ZeroShotScores? Score(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records, ZeroShotTask task, ICliProgress progress,
+                                        MaMAInferenceBackend backend = MaMAInferenceBackend.TorchSharp)
     {
         int labelled = records.Count(r => MaMAZeroShotEvaluation.Label(r, task) is not null);
         using var stage = progress.Stage("embed images", labelled);
-        return MaMAZeroShotEvaluation.Score(model, tokenizer, records, task, new StageProgress(stage));
+        if (backend == MaMAInferenceBackend.TorchSharp)
+            return MaMAZeroShotEvaluation.Score(model, tokenizer, records, task, new StageProgress(stage));
+        // ONNX Runtime encodes the labelled images; the unlabelled rows of the [N, E] matrix Score takes are never read.
+        model.eval();
+        using var scope = NewDisposeScope();
+        int width = model.Config.EmbeddingSize;
+        var matrix = new float[records.Count * width];
+        var index = new Dictionary<MammogramRecord, int>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < records.Count; i++) index.TryAdd(records[i], i);
+        using var stream = new ImageEmbeddingStream(model, backend);
+        int done = 0;
+        foreach (var batch in stream.Embed(records.Where(r => MaMAZeroShotEvaluation.Label(r, task) is not null)))
+        {
+            if (batch.Failures.Count > 0) throw batch.Failures[0].Error;
+            for (int k = 0; k < batch.Records.Count; k++) batch.Embeddings[k].CopyTo(matrix, index[batch.Records[k]] * width);
+            done += batch.Records.Count;
+            stage.Report(done);
+        }
+        return MaMAZeroShotEvaluation.Score(model, tokenizer, records, task, imageEmbeddings: tensor(matrix, [records.Count, width]));
     }
 
     // Reports synchronously (System.Progress would post to the thread pool and could land after the stage ended).

@@ -22,9 +22,12 @@ public sealed class ZeroShotCommand : ICliCommand
         var task = new Option<string>("--task") { Description = "density, birads or cancer.", DefaultValueFactory = _ => "density" };
         var split = CommonOptions.Split();
         var json = new Option<bool>("--json") { Description = "Print only JSON." };
-        var command = new Command("zeroshot", "Zero-shot classification with a MaMA model.") { modelDir, manifest, task, split, json };
+        var backend = CommonOptions.Backend();
+        var command = new Command("zeroshot", "Zero-shot classification with a MaMA model.") { modelDir, manifest, task, split, json, backend };
         command.SetAction(parse =>
         {
+            if (CommonOptions.ParseBackend(parse.GetValue(backend)) is not { } engine)
+                return ExitCodes.Fail($"--backend must be torch or onnx, got '{parse.GetValue(backend)}'.", ExitCodes.Usage);
             ZeroShotTask? chosen = (parse.GetValue(task) ?? "").Trim().ToLowerInvariant() switch
             {
                 "density" => ZeroShotTask.Density,
@@ -42,7 +45,7 @@ public sealed class ZeroShotCommand : ICliCommand
                 ZeroShotScores? scored = null;
                 CliProgress.Run(progress =>
                 {
-                    scored = ImageEmbeddings.Score(model, tokenizer, records, chosen.Value, progress);
+                    scored = ImageEmbeddings.Score(model, tokenizer, records, chosen.Value, progress, engine);
                     return ExitCodes.Success;
                 });
                 var report = scored?.Report;

@@ -22,7 +22,7 @@ public sealed class ImageEmbeddingOptions : MaMAModelOptions
     public ImageEmbeddingKind Output { get; set; } = ImageEmbeddingKind.Embedding;
 
     /// <summary>
-    /// The engine that runs the image encoder. <see cref="MaMAInferenceBackend.OnnxRuntime"/> runs on the CPU and
+    /// The engine that runs the image encoder. <see cref="MaMAInferenceBackend.OnnxRuntime"/> runs on the CPU (or, with Device cuda in the OnnxRuntimeBackend=gpu build, the CUDA execution provider) and
     /// writes the embedding only (the exported encoder has no pooled-feature output).
     /// </summary>
     public MaMAInferenceBackend Backend { get; set; } = MaMAInferenceBackend.TorchSharp;
@@ -47,8 +47,10 @@ public sealed class ImageEmbeddingOptions : MaMAModelOptions
         if (Output != ImageEmbeddingKind.Embedding)
             throw new ArgumentException("the ONNX Runtime backend writes the embedding only; use the TorchSharp backend for the pooled feature", nameof(Output));
         string device = Device.Trim().ToLowerInvariant();
-        if (device is not ("cpu" or "auto"))
-            throw new ArgumentException($"the ONNX Runtime backend runs on the CPU (Microsoft.ML.OnnxRuntime is the CPU build); device '{Device}' needs the TorchSharp backend", nameof(Device));
+        // cuda[:N] asks for ONNX Runtime's CUDA execution provider (the OnnxRuntimeBackend=gpu build); without it the
+        // session falls back to the CPU with a warning (OnnxExecutionProviders).
+        if (device is not ("cpu" or "auto" or "cuda") && !device.StartsWith("cuda:", StringComparison.Ordinal))
+            throw new ArgumentException($"the ONNX Runtime backend runs on cpu or cuda[:N]; device '{Device}' is neither", nameof(Device));
     }
 
     internal ImageEmbeddingOptions Clone() => (ImageEmbeddingOptions)MemberwiseClone();

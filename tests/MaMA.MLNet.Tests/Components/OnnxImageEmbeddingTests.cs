@@ -146,7 +146,7 @@ public sealed class OnnxImageEmbeddingTests
         pooled.Output = ImageEmbeddingKind.PooledFeature;
         Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.MaMAImageEmbedding(ComponentFixture.ModelDirectory, options: pooled));
         var gpu = Onnx(batch: 4);
-        gpu.Device = "cuda";
+        gpu.Device = "mps";
         Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.MaMAImageEmbedding(ComponentFixture.ModelDirectory, options: gpu));
 
         string folder = ComponentFixture.NewTempFolder("onnx-bad");
