@@ -334,7 +334,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
                 Accumulate(lossSums, name, v);
             }
             foreach (var (name, v) in terms.Metrics) Accumulate(metricSums, name, v);
-            (k == 1 ? total : total / k).backward();
+            (k == 1 ? total : total.DividedBy(k)).backward();
         }
 
         var trainedParameters = _trained.Select(p => p.Parameter);
