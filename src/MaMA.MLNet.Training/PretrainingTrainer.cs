@@ -60,6 +60,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
     private StepRecord? _lastRecord;
     private IReadOnlyDictionary<string, double>? _lastValidation;
     private readonly TimeProvider _time;
+    private IReadOnlyList<string> _skippedCheckpoints = [];
     private long _runStart; // timestamp of the time provider when this run's loop started
 
     /// <summary>Creates a trainer; nothing runs until <see cref="Run"/>.</summary>
@@ -210,11 +211,33 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         _nextMicroBatch = 0;
     }
 
+    // A folder resumes from its newest intact checkpoint: damaged newer ones (a write cut short by a crash, changed
+    // bytes) are passed over and named in the result; a file named directly must be intact.
+    private string IntactCheckpointIn(string folder)
+    {
+        var store = new CheckpointStore(folder, 1);
+        store.RemoveTemporaryFiles();
+        var all = store.List();
+        if (all.Count == 0) throw new CheckpointFormatException(folder, "the folder holds no checkpoint.");
+        var skipped = new List<string>();
+        var problems = new List<string>();
+        for (int i = all.Count - 1; i >= 0; i--)
+        {
+            string path = all[i].Path;
+            if (CheckpointFile.Verify(path) is not { } problem)
+            {
+                _skippedCheckpoints = skipped;
+                return path;
+            }
+            skipped.Add($"{path}: {problem}");
+            problems.Add($"{Path.GetFileName(path)}: {problem}");
+        }
+        throw new CheckpointFormatException(folder, $"no intact checkpoint to resume from; {string.Join(" ", problems)}");
+    }
+
     private void Resume(string from)
     {
-        string path = from;
-        if (Directory.Exists(from))
-            path = new CheckpointStore(from, 1).LatestPath() ?? throw new CheckpointFormatException(from, "the folder holds no checkpoint.");
+        string path = Directory.Exists(from) ? IntactCheckpointIn(from) : from;
         using var reader = new CheckpointFile.Reader(path);
         var state = reader.State;
         if (state.Seed != _options.Seed)
@@ -469,7 +492,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
     private TrainingResult Stop(TrainingStopReason reason)
     {
         WriteCheckpoint();
-        return new TrainingResult(reason, _step, _lastCheckpoint, _store?.BestPath());
+        return new TrainingResult(reason, _step, _lastCheckpoint, _store?.BestPath()) { SkippedCheckpoints = _skippedCheckpoints };
     }
 
     private void ReportProgress(StepRecord record, long stepsThisRun)
