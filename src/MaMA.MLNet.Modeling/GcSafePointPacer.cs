@@ -11,7 +11,8 @@ namespace MaMA.MLNet.Modeling;
 /// own thread runs managed code and the workers touch no tensors: the pacer keeps a no-GC region open and renews it
 /// before half its budget is allocated, with one full collection there, so collections happen at safe points only.
 /// If the region cannot be had (another owner, a budget the runtime refuses) it does nothing and the loop runs as
-/// before.
+/// before. This library's modules create no implicit Scalar any more (<see cref="ExplicitScalars"/>); the pacer stays
+/// for what it does not control, such as TorchSharp's own AdamW step.
 /// </summary>
 public sealed class GcSafePointPacer : IDisposable
 {

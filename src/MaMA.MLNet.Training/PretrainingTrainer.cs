@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MaMA.MLNet.Modeling;
@@ -60,7 +59,9 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
     private string? _lastCheckpoint;
     private StepRecord? _lastRecord;
     private IReadOnlyDictionary<string, double>? _lastValidation;
-    private readonly Stopwatch _clock = new();
+    private readonly TimeProvider _time;
+    private IReadOnlyList<string> _skippedCheckpoints = [];
+    private long _runStart; // timestamp of the time provider when this run's loop started
 
     /// <summary>Creates a trainer; nothing runs until <see cref="Run"/>.</summary>
     /// <param name="objective">The model and its losses.</param>
@@ -68,13 +69,18 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
     /// <param name="options">Settings; checked here.</param>
     /// <param name="validate">Called every <see cref="TrainerOptions.ValidateEvery"/> steps; may be null.</param>
     /// <param name="progress">Receives a report after every step, on the training thread; may be null.</param>
+    /// <param name="timeProvider">
+    /// The clock of the time budget, step times and progress estimates (default <see cref="TimeProvider.System"/>);
+    /// tests pass a fake one so that nothing depends on the machine's speed.
+    /// </param>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     public PretrainingTrainer(
         IPretrainingObjective<TBatch> objective,
         ITrainingData<TPrepared, TBatch> data,
         TrainerOptions options,
         ValidationCallback? validate = null,
-        IProgress<TrainingProgress>? progress = null)
+        IProgress<TrainingProgress>? progress = null,
+        TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(objective);
         ArgumentNullException.ThrowIfNull(data);
@@ -87,6 +93,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         _options = options;
         _validate = validate;
         _progress = progress;
+        _time = timeProvider ?? TimeProvider.System;
         _schedule = new CosineWarmupSchedule(options.LearningRate, options.MinLearningRate, options.WarmupSteps, options.TotalSteps);
         _store = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepLastCheckpoints);
     }
@@ -122,6 +129,9 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
             _optimizer = null;
         }
     }
+
+    // Time since this run's loop started, on the injected clock.
+    private TimeSpan RunTime => _time.GetElapsedTime(_runStart);
 
     private ScalarType FloatType => _options.Precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
 
@@ -201,11 +211,33 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         _nextMicroBatch = 0;
     }
 
+    // A folder resumes from its newest intact checkpoint: damaged newer ones (a write cut short by a crash, changed
+    // bytes) are passed over and named in the result; a file named directly must be intact.
+    private string IntactCheckpointIn(string folder)
+    {
+        var store = new CheckpointStore(folder, 1);
+        store.RemoveTemporaryFiles();
+        var all = store.List();
+        if (all.Count == 0) throw new CheckpointFormatException(folder, "the folder holds no checkpoint.");
+        var skipped = new List<string>();
+        var problems = new List<string>();
+        for (int i = all.Count - 1; i >= 0; i--)
+        {
+            string path = all[i].Path;
+            if (CheckpointFile.Verify(path) is not { } problem)
+            {
+                _skippedCheckpoints = skipped;
+                return path;
+            }
+            skipped.Add($"{path}: {problem}");
+            problems.Add($"{Path.GetFileName(path)}: {problem}");
+        }
+        throw new CheckpointFormatException(folder, $"no intact checkpoint to resume from; {string.Join(" ", problems)}");
+    }
+
     private void Resume(string from)
     {
-        string path = from;
-        if (Directory.Exists(from))
-            path = new CheckpointStore(from, 1).LatestPath() ?? throw new CheckpointFormatException(from, "the folder holds no checkpoint.");
+        string path = Directory.Exists(from) ? IntactCheckpointIn(from) : from;
         using var reader = new CheckpointFile.Reader(path);
         var state = reader.State;
         if (state.Seed != _options.Seed)
@@ -254,7 +286,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         // Collections only at the top of a step: TorchSharp's implicit Scalars must not be finalized mid-call.
         using var gcPacer = new GcSafePointPacer();
         _objective.Module.train();
-        _clock.Restart();
+        _runStart = _time.GetTimestamp();
         long stepsThisRun = 0;
         while (_step < _options.TotalSteps)
         {
@@ -262,7 +294,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
             gcPacer.SafePoint();
 
             byte[] rngAtStepStart = RngState();
-            double stepStart = _clock.Elapsed.TotalSeconds;
+            double stepStart = RunTime.TotalSeconds;
             StepRecord? record;
             try
             {
@@ -282,7 +314,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
 
             if (_options.ValidateEvery > 0 && _step % _options.ValidateEvery == 0) Validate(log);
             if (_options.CheckpointEvery > 0 && _step % _options.CheckpointEvery == 0) WriteCheckpoint();
-            if (_options.TimeBudget is { } b && _clock.Elapsed >= b) return Stop(TrainingStopReason.TimeBudgetReached);
+            if (_options.TimeBudget is { } b && RunTime >= b) return Stop(TrainingStopReason.TimeBudgetReached);
         }
         return Stop(TrainingStopReason.Completed);
     }
@@ -325,7 +357,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
                 Accumulate(lossSums, name, v);
             }
             foreach (var (name, v) in terms.Metrics) Accumulate(metricSums, name, v);
-            (k == 1 ? total : total / k).backward();
+            (k == 1 ? total : total.DividedBy(k)).backward();
         }
 
         var trainedParameters = _trained.Select(p => p.Parameter);
@@ -339,7 +371,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         _step = step + 1;
         _nextMicroBatch += k;
 
-        double now = _clock.Elapsed.TotalSeconds;
+        double now = RunTime.TotalSeconds;
         double stepSeconds = now - stepStart;
         _recentStepSeconds = _recentStepSeconds is { } r ? 0.9 * r + 0.1 * stepSeconds : stepSeconds;
         var losses = lossSums.Select(kv => new KeyValuePair<string, double>(kv.Key, kv.Value / k)).ToList();
@@ -436,7 +468,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
             Step = _step,
             NextMicroBatch = _nextMicroBatch,
             Seed = _options.Seed,
-            ElapsedSeconds = _elapsedBefore + _clock.Elapsed.TotalSeconds,
+            ElapsedSeconds = _elapsedBefore + RunTime.TotalSeconds,
             TorchRngState = RngState(),
             OptimizerGroups = _groupLayout,
             BestMetricValue = _bestValue,
@@ -445,7 +477,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         var sidecar = new Dictionary<string, object?>
         {
             ["step"] = _step,
-            ["saved_utc"] = DateTime.UtcNow.ToString("O"),
+            ["saved_utc"] = _time.GetUtcNow().UtcDateTime.ToString("O"),
             ["options"] = _options,
             ["losses"] = _lastRecord?.Losses.ToDictionary(kv => kv.Key, kv => kv.Value),
             ["metrics"] = _lastRecord?.Metrics.ToDictionary(kv => kv.Key, kv => kv.Value),
@@ -460,13 +492,13 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
     private TrainingResult Stop(TrainingStopReason reason)
     {
         WriteCheckpoint();
-        return new TrainingResult(reason, _step, _lastCheckpoint, _store?.BestPath());
+        return new TrainingResult(reason, _step, _lastCheckpoint, _store?.BestPath()) { SkippedCheckpoints = _skippedCheckpoints };
     }
 
     private void ReportProgress(StepRecord record, long stepsThisRun)
     {
         if (_progress is null) return;
-        double runSeconds = _clock.Elapsed.TotalSeconds;
+        double runSeconds = RunTime.TotalSeconds;
         double secondsPerStep = runSeconds / stepsThisRun;
         _progress.Report(new TrainingProgress(
             record.Step,

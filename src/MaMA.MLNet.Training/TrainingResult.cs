@@ -18,4 +18,11 @@ public enum TrainingStopReason
 /// <param name="Step">Steps completed.</param>
 /// <param name="LastCheckpoint">The newest checkpoint, or null when none was written.</param>
 /// <param name="BestCheckpoint">The best checkpoint by the chosen validation metric, or null.</param>
-public sealed record TrainingResult(TrainingStopReason StopReason, long Step, string? LastCheckpoint, string? BestCheckpoint);
+public sealed record TrainingResult(TrainingStopReason StopReason, long Step, string? LastCheckpoint, string? BestCheckpoint)
+{
+    /// <summary>
+    /// Newer checkpoints a resume from a folder passed over because they are damaged (cut short, checksum mismatch),
+    /// each as "path: problem"; empty when the newest was intact or the run started fresh.
+    /// </summary>
+    public IReadOnlyList<string> SkippedCheckpoints { get; init; } = [];
+}

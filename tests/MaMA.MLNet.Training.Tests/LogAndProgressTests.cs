@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using MaMA.MLNet.Training.Tests.Toy;
 
 namespace MaMA.MLNet.Training.Tests;
@@ -46,11 +47,27 @@ public sealed class LogAndProgressTests
     public void ProgressIsReportedAfterEveryStep()
     {
         var reports = new List<TrainingProgress>();
-        new PretrainingTrainer<ToyPrepared, ToyBatch>(Toys.Objective(), new ToyData(), Toys.Options(5), progress: new SyncProgress(reports.Add)).Run();
+        var (objective, clock) = ClockedObjective(secondsPerStep: 0.5);
+        new PretrainingTrainer<ToyPrepared, ToyBatch>(objective, new ToyData(), Toys.Options(5), progress: new SyncProgress(reports.Add), timeProvider: clock).Run();
         CollectionAssert.AreEqual(new long[] { 1, 2, 3, 4, 5 }, reports.Select(r => r.Step).ToArray());
         Assert.IsTrue(reports.All(r => r.TotalSteps == 5 && r.Losses.ContainsKey("mse")));
-        Assert.AreEqual(TimeSpan.Zero, reports[^1].EstimatedRemaining);
-        Assert.IsTrue(reports.All(r => r.EstimatedRemaining >= TimeSpan.Zero && r.Elapsed >= TimeSpan.Zero));
+        // Half a second a step on the fake clock: after step s, s/2 seconds are behind and (5 - s)/2 ahead.
+        foreach (var r in reports)
+        {
+            Assert.AreEqual(0.5 * r.Step, r.Elapsed.TotalSeconds, 1e-6, $"elapsed after step {r.Step}");
+            Assert.AreEqual(0.5 * (5 - r.Step), r.EstimatedRemaining.TotalSeconds, 1e-6, $"estimate after step {r.Step}");
+            Assert.AreEqual(4 * 2 / 0.5, r.SamplesPerSecond, 1e-6, $"samples per second after step {r.Step}");
+        }
+    }
+
+    /// <summary>A toy objective whose every micro-batch moves a fake clock on, so a step "takes" a fixed time.</summary>
+    private static (ToyObjective Objective, FakeTimeProvider Clock) ClockedObjective(double secondsPerStep)
+    {
+        var clock = new FakeTimeProvider();
+        var objective = Toys.Objective();
+        int microBatches = Toys.Options().AccumulationSteps;
+        objective.OnCompute = _ => clock.Advance(TimeSpan.FromSeconds(secondsPerStep / microBatches));
+        return (objective, clock);
     }
 
     [TestMethod]
@@ -76,40 +93,50 @@ public sealed class LogAndProgressTests
         Assert.AreEqual(1, result.Step);
         Assert.IsTrue(File.Exists(result.LastCheckpoint));
     }
+
     [TestMethod]
     public void UnderATimeBudgetTheRateDecaysToTheFloorByTheDeadline()
     {
-        // A million scheduled steps and a 2 s budget: the steps alone would keep the rate at its peak.
+        // A million scheduled steps and a 2 s budget at 50 ms a step (fake clock): the steps alone would keep the rate
+        // at its peak; the budget ends the run after exactly 40 steps.
         var options = Toys.Options(1_000_000) with { TimeBudget = TimeSpan.FromSeconds(2) };
         var schedule = new CosineWarmupSchedule(options.LearningRate, options.MinLearningRate, options.WarmupSteps, options.TotalSteps);
         foreach (bool decay in new[] { true, false })
         {
             var rates = new List<(long Step, double Rate)>();
-            var result = new PretrainingTrainer<ToyPrepared, ToyBatch>(Toys.Objective(), new ToyData(), options with { DecayWithinTimeBudget = decay },
-                progress: new SyncProgress(p => rates.Add((p.Step - 1, p.LearningRate)))).Run();
+            var (objective, clock) = ClockedObjective(secondsPerStep: 0.05);
+            var result = new PretrainingTrainer<ToyPrepared, ToyBatch>(objective, new ToyData(), options with { DecayWithinTimeBudget = decay },
+                progress: new SyncProgress(p => rates.Add((p.Step - 1, p.LearningRate))), timeProvider: clock).Run();
             Assert.AreEqual(TrainingStopReason.TimeBudgetReached, result.StopReason);
+            Assert.AreEqual(40, result.Step);
             var decaying = rates.Where(r => r.Step >= options.WarmupSteps).ToList();
-            Assert.IsTrue(decaying.Count >= 10, $"only {decaying.Count} steps after warm-up in 2 s");
+            Assert.HasCount(38, decaying);
             if (!decay)
             {
                 foreach (var (step, rate) in rates) Assert.AreEqual(schedule.LearningRateAt(step), rate, 1e-15, $"step {step}");
                 continue;
             }
             for (int i = 1; i < decaying.Count; i++)
-                Assert.IsTrue(decaying[i].Rate <= decaying[i - 1].Rate, $"step {decaying[i].Step}: the rate rose");
+                Assert.IsTrue(decaying[i].Rate < decaying[i - 1].Rate, $"step {decaying[i].Step}: the rate did not fall");
             foreach (var (step, rate) in decaying) Assert.IsTrue(rate <= schedule.LearningRateAt(step), $"step {step}: above the step schedule");
-            // The last step started within one step of the deadline: nearly the whole cosine is behind it.
-            Assert.IsTrue(decaying[^1].Rate < 0.1 * options.LearningRate, $"last rate {decaying[^1].Rate} at step {decaying[^1].Step}");
+            // From the first step after warm-up the rate follows the budget: step t starts at t/40 of it.
+            foreach (var (step, rate) in decaying)
+                Assert.AreEqual(schedule.LearningRateAt(step, budgetFraction: step / 40.0), rate, 1e-12, $"step {step}");
+            // The last step started one step before the deadline: nearly the whole cosine is behind it.
+            Assert.IsTrue(decaying[^1].Rate < 0.02 * options.LearningRate, $"last rate {decaying[^1].Rate} at step {decaying[^1].Step}");
         }
     }
+
     [TestMethod]
     public void ARunWithTimeToSpareKeepsTheExactStepSchedule()
     {
-        var options = Toys.Options(8) with { TimeBudget = TimeSpan.FromHours(1) };
+        // 8 steps of 0.1 s (fake clock) in a 1 s budget.
+        var options = Toys.Options(8) with { TimeBudget = TimeSpan.FromSeconds(1) };
         var schedule = new CosineWarmupSchedule(options.LearningRate, options.MinLearningRate, options.WarmupSteps, options.TotalSteps);
         var rates = new List<(long Step, double Rate)>();
-        var result = new PretrainingTrainer<ToyPrepared, ToyBatch>(Toys.Objective(), new ToyData(), options,
-            progress: new SyncProgress(p => rates.Add((p.Step - 1, p.LearningRate)))).Run();
+        var (objective, clock) = ClockedObjective(secondsPerStep: 0.1);
+        var result = new PretrainingTrainer<ToyPrepared, ToyBatch>(objective, new ToyData(), options,
+            progress: new SyncProgress(p => rates.Add((p.Step - 1, p.LearningRate))), timeProvider: clock).Run();
         Assert.AreEqual(TrainingStopReason.Completed, result.StopReason);
         Assert.AreEqual(8, rates.Count);
         foreach (var (step, rate) in rates) Assert.AreEqual(schedule.LearningRateAt(step), rate, 0.0, $"step {step}");

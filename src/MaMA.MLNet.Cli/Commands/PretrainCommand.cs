@@ -91,10 +91,11 @@ public sealed class PretrainCommand : ICliCommand
                     MaMAPretrainingResult result;
                     using (var stage = progress.Stage("pretrain", options.Steps))
                         result = MaMAPretraining.Run(used, options, new TrainingStage(stage), cancellationToken);
+                    foreach (string skipped in result.Training.SkippedCheckpoints) progress.Log($"Resumed past a damaged checkpoint: {skipped}");
                     progress.Log($"Stopped: {result.Training.StopReason} at step {result.Training.Step}. Model: {result.ModelDirectory}. Log: {result.LogPath}");
                     return result.Training.StopReason == TrainingStopReason.Cancelled ? ExitCodes.Cancelled : ExitCodes.Success;
                 }
-                catch (Exception e) when (e is MammogramReadException or TokenizerFileException or ArgumentException)
+                catch (Exception e) when (e is MammogramReadException or TokenizerFileException or ArgumentException or CheckpointFormatException)
                 {
                     return Fail(e.Message, ExitCodes.BadInput);
                 }

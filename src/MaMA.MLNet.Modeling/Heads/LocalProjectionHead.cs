@@ -19,10 +19,10 @@ public sealed class LocalProjectionHead : nn.Module<Tensor, Tensor>
     {
         head = nn.Sequential(
             ("0", nn.Conv1d(inputDim, hiddenDim, kernel_size: 1)),
-            ("1", nn.BatchNorm1d(hiddenDim)),
+            ("1", new TrackedBatchNorm1d(hiddenDim)),
             ("2", nn.ReLU()),
             ("3", nn.Conv1d(hiddenDim, outputDim, kernel_size: 1)),
-            ("4", nn.BatchNorm1d(outputDim, affine: false)));
+            ("4", new TrackedBatchNorm1d(outputDim, affine: false)));
         register_module("head", head);
     }
 

@@ -25,11 +25,11 @@ public sealed class SimClrProjectionHead : nn.Module<Tensor, Tensor>
         var modules = new List<(string, nn.Module<Tensor, Tensor>)>
         {
             ("0", nn.Linear(inputDim, hiddenDim, hasBias: false)),
-            ("1", nn.BatchNorm1d(hiddenDim)),
+            ("1", new TrackedBatchNorm1d(hiddenDim)),
             ("2", nn.ReLU()),
             ("3", nn.Linear(hiddenDim, outputDim, hasBias: !outputBatchNorm)),
         };
-        if (outputBatchNorm) modules.Add(("4", nn.BatchNorm1d(outputDim)));
+        if (outputBatchNorm) modules.Add(("4", new TrackedBatchNorm1d(outputDim)));
         layers = nn.Sequential(modules);
         register_module("layers", layers);
     }

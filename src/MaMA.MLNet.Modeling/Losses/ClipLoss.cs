@@ -30,8 +30,8 @@ public sealed class ClipLoss : nn.Module<Tensor, Tensor, Tensor, Tensor>
         if (logits.dim() != 2 || logits.shape[0] != logits.shape[1])
             throw new ArgumentException($"Expected square logits, got [{string.Join(", ", logits.shape)}].", nameof(logits));
         using var scope = NewDisposeScope();
-        var targets = arange(logits.shape[0], ScalarType.Int64, logits.device);
-        var loss = nn.functional.cross_entropy(logits, targets) + nn.functional.cross_entropy(logits.t(), targets);
+        var targets = ExplicitScalars.Range(logits.shape[0], logits.device);
+        var loss = nn.functional.cross_entropy(logits, targets).Plus(nn.functional.cross_entropy(logits.t(), targets));
         return loss.MoveToOuterDisposeScope();
     }
 

@@ -32,9 +32,9 @@ public sealed class NtXentLoss : nn.Module<Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var z = nn.functional.normalize(cat([z1, z2], 0), dim: 1);
         var self = eye(2 * n, dtype: ScalarType.Bool, device: z.device);
-        var logits = z.matmul(z.t()).div(Temperature).masked_fill(self, double.NegativeInfinity);
-        var index = arange(n, ScalarType.Int64, z.device);
-        var targets = cat([index + n, index], 0);
+        var logits = z.matmul(z.t()).DividedBy(Temperature).FilledWhere(self, ExplicitScalars.NegativeInfinity);
+        var index = ExplicitScalars.Range(n, z.device);
+        var targets = cat([index.Plus(n), index], 0);
         return nn.functional.cross_entropy(logits, targets).MoveToOuterDisposeScope();
     }
 }

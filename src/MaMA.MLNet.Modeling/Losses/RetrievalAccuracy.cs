@@ -34,7 +34,7 @@ public static class RetrievalAccuracy
         using var noGrad = no_grad();
         int kk = (int)Math.Min(k, logits.shape[1]);
         var (_, indices) = logits.topk(kk, dim: 1);
-        var targets = arange(logits.shape[0], ScalarType.Int64, logits.device).unsqueeze(1);
+        var targets = ExplicitScalars.Range(logits.shape[0], logits.device).unsqueeze(1);
         return indices.eq(targets).any(1).to(ScalarType.Float64).mean().item<double>();
     }
 }

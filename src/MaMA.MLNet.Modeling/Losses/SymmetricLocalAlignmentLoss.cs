@@ -34,7 +34,7 @@ public sealed class SymmetricLocalAlignmentLoss : nn.Module<Tensor, Tensor, Tens
         long b = patches.shape[0], p = patches.shape[1], s = sentences.shape[1], c = patches.shape[2];
         var mask = sentenceMask.to(ScalarType.Bool);
         var counts = mask.sum(1);
-        if (counts.eq(0).any().item<bool>())
+        if (counts.EqualTo(0).any().item<bool>())
             throw new ArgumentException("Every caption needs at least one sentence; the mask has a caption without any.", nameof(sentenceMask));
 
         // sim[i, j, p, s] = P_i[p] . S_j[s], from one [B*P, C] x [C, B*S] product.
@@ -42,8 +42,8 @@ public sealed class SymmetricLocalAlignmentLoss : nn.Module<Tensor, Tensor, Tens
         var realSentence = mask.view(1, b, 1, s);
 
         var bestPatch = sim.amax([2]);                                              // [B, B, S]
-        var textToImage = bestPatch.masked_fill(realSentence.squeeze(2).logical_not(), 0).sum(2) / counts.view(1, b).to(sim.dtype);
-        var bestSentence = sim.masked_fill(realSentence.logical_not(), double.NegativeInfinity).amax([3]); // [B, B, P]
+        var textToImage = bestPatch.FilledWhere(realSentence.squeeze(2).logical_not(), ExplicitScalars.Zero).sum(2) / counts.view(1, b).to(sim.dtype);
+        var bestSentence = sim.FilledWhere(realSentence.logical_not(), ExplicitScalars.NegativeInfinity).amax([3]); // [B, B, P]
         var imageToText = bestSentence.mean([2]);
         return (textToImage.MoveToOuterDisposeScope(), imageToText.MoveToOuterDisposeScope());
     }
@@ -54,7 +54,7 @@ public sealed class SymmetricLocalAlignmentLoss : nn.Module<Tensor, Tensor, Tens
         using var scope = NewDisposeScope();
         var (textToImage, imageToText) = Scores(patches, sentences, sentenceMask);
         var scale = logScale.exp();
-        var loss = ClipLoss.SymmetricCrossEntropy(textToImage * scale) + ClipLoss.SymmetricCrossEntropy(imageToText * scale);
+        var loss = ClipLoss.SymmetricCrossEntropy(textToImage * scale).Plus(ClipLoss.SymmetricCrossEntropy(imageToText * scale));
         return loss.MoveToOuterDisposeScope();
     }
 }

@@ -32,15 +32,15 @@ public sealed record MaMABatch(Tensor Pixels, Tensor? SecondViewPixels, Tensor I
     {
         if (inputIds.dim() != 2) throw new ArgumentException($"Token ids must be [B, T], got [{string.Join(", ", inputIds.shape)}].", nameof(inputIds));
         using var scope = NewDisposeScope();
-        var isSep = inputIds.eq(separatorId);
+        var isSep = inputIds.EqualTo(separatorId);
         var counts = isSep.sum(1).to(ScalarType.Int64);
         long smax = inputIds.numel() == 0 ? 0 : counts.max().item<long>();
         // Keys t for separators and T + t for the rest are distinct, so an ascending sort lists each row's
         // separator positions first, in order, without relying on sort stability.
         long length = inputIds.shape[1];
-        var t = arange(length, ScalarType.Int64, inputIds.device).unsqueeze(0).expand_as(inputIds);
-        var order = where(isSep, t, t + length).argsort(dim: 1).narrow(1, 0, smax);
-        var mask = arange(smax, device: inputIds.device).unsqueeze(0).lt(counts.unsqueeze(1));
+        var t = ExplicitScalars.Range(length, inputIds.device).unsqueeze(0).expand_as(inputIds);
+        var order = where(isSep, t, t.Plus(length)).argsort(dim: 1).narrow(1, 0, smax);
+        var mask = ExplicitScalars.Range(smax, inputIds.device).unsqueeze(0).lt(counts.unsqueeze(1));
         var positions = order.mul(mask.to(ScalarType.Int64));
         return (positions.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope());
     }

@@ -205,7 +205,7 @@ public sealed class MaMAModel : nn.Module
             terms[MaMALosses.LocalAlignment] = localAlignment.forward(patches, sentences, batch.SentenceMask, scales.LocalScale);
         }
 
-        var total = terms.Values.Aggregate((a, b) => a + b);
+        var total = terms.Values.Aggregate((a, b) => a.Plus(b));
         var (top1, top5) = RetrievalAccuracy.Compute(logits);
         foreach (var t in terms.Values) t.MoveToOuterDisposeScope();
         return new MaMALosses(terms, total.MoveToOuterDisposeScope(), top1, top5);

@@ -69,7 +69,7 @@ public sealed class ZeroShotClassifier : IDisposable
     }
 
     /// <summary>Logits [B, K] for L2-normalised image embeddings [B, E].</summary>
-    public Tensor Logits(Tensor imageEmbeddings) => imageEmbeddings.matmul(ClassEmbeddings.t()) * Scale;
+    public Tensor Logits(Tensor imageEmbeddings) => imageEmbeddings.matmul(ClassEmbeddings.t()).Times(Scale);
 
     /// <summary>Class probabilities [B, K] for normalised model-ready pixels [B, 3, H, W].</summary>
     public Tensor PredictProbabilities(Tensor pixels)

@@ -26,7 +26,7 @@ public sealed class Gpt2Block : nn.Module<Tensor, Tensor?, Tensor>
     /// <summary>Runs the block; <paramref name="allowed"/> as in <see cref="Gpt2Attention.forward"/>.</summary>
     public override Tensor forward(Tensor input, Tensor? allowed)
     {
-        var x = input.add(attn.forward(ln_1.forward(input), allowed));
-        return x.add(mlp.forward(ln_2.forward(x)));
+        var x = input.Plus(attn.forward(ln_1.forward(input), allowed));
+        return x.Plus(mlp.forward(ln_2.forward(x)));
     }
 }

@@ -77,8 +77,8 @@ public sealed class Gpt2TextEncoder : nn.Module<Tensor, Tensor?, Tensor>
         CheckInputs(inputIds, attentionMask);
         long s = inputIds.shape[1];
         ScalarType compute = ComputeDType;
-        var positions = arange(s, dtype: ScalarType.Int64, device: inputIds.device);
-        var x = wte.forward(inputIds).to(compute).add(wpe.forward(positions).to(compute));
+        var positions = ExplicitScalars.Range(s, inputIds.device);
+        var x = wte.forward(inputIds).to(compute).Plus(wpe.forward(positions).to(compute));
         x = F.dropout(x, Config.EmbeddingDropout, training);
         // Without padding, SDPA's built-in causal mask is the cheaper path.
         using var allowed = attentionMask is null || attentionMask.all().item<bool>() ? null : Gpt2AttentionMask.Build(attentionMask);

@@ -42,7 +42,7 @@ public static class TextFeatures
         using var scope = NewDisposeScope();
         var weights = attentionMask.to(hidden.dtype).unsqueeze(-1);
         var sum = hidden.mul(weights).sum(1);
-        var count = weights.sum(1).clamp_min(1);
+        var count = weights.sum(1).AtLeast(1);
         return sum.div(count).MoveToOuterDisposeScope();
     }
 
@@ -55,12 +55,12 @@ public static class TextFeatures
         CheckHidden(hidden, inputIds, nameof(inputIds));
         using var scope = NewDisposeScope();
         long b = hidden.shape[0], d = hidden.shape[2];
-        var isSep = inputIds.eq(sepId);
+        var isSep = inputIds.EqualTo(sepId);
         long[] counts = isSep.sum(1).to(ScalarType.Int64).cpu().data<long>().ToArray();
         long smax = counts.Length == 0 ? 0 : counts.Max();
         // A stable sort puts each row's sep positions first, in order; the first Smax columns are gathered.
         var order = isSep.to(ScalarType.Int32).sort(dim: 1, descending: true, stable: true).Indices.narrow(1, 0, Math.Min(smax, inputIds.shape[1]));
-        var mask = arange(smax, device: hidden.device).unsqueeze(0).lt(tensor(counts, device: hidden.device).unsqueeze(1));
+        var mask = ExplicitScalars.Range(smax, hidden.device).unsqueeze(0).lt(tensor(counts, device: hidden.device).unsqueeze(1));
         var gathered = hidden.gather(1, order.unsqueeze(-1).expand(b, smax, d));
         var features = gathered.mul(mask.unsqueeze(-1).to(hidden.dtype));
         return new SentenceFeatures(features.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope());

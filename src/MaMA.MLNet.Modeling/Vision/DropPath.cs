@@ -27,7 +27,7 @@ public sealed class DropPath : nn.Module<Tensor, Tensor>
         var maskShape = new long[x.dim()];
         maskShape[0] = x.shape[0];
         for (int i = 1; i < maskShape.Length; i++) maskShape[i] = 1;
-        using var mask = empty(maskShape, x.dtype, x.device).bernoulli_(keep).div_(keep);
+        using var mask = empty(maskShape, x.dtype, x.device).bernoulli_(keep).DivideInPlace(keep);
         return x * mask;
     }
 }

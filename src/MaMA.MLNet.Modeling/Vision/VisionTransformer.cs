@@ -129,7 +129,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, VisionTransformerOutpu
 
         var x = patchEmbed.forward(images);
         x = cat([clsToken.expand(batch, -1, -1), x], 1);
-        x = x + PositionEmbeddingInterpolation.Interpolate(posEmbed, gridHeight, gridWidth, Config.InterpolateAntialias, Config.InterpolateOffset);
+        x = x.Plus(PositionEmbeddingInterpolation.Interpolate(posEmbed, gridHeight, gridWidth, Config.InterpolateAntialias, Config.InterpolateOffset));
         if (registerTokens is not null)
             x = cat([x[.., ..1, ..], registerTokens.expand(batch, -1, -1), x[.., 1.., ..]], 1);
         foreach (var block in blocks) x = block.forward(x);

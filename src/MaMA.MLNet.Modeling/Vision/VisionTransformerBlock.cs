@@ -53,10 +53,10 @@ public sealed class VisionTransformerBlock : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var branch = attn.forward(norm1.forward(x));
         if (ls1 is not null) branch = ls1.forward(branch);
-        x = x + dropPath1.forward(branch);
+        x = x.Plus(dropPath1.forward(branch));
         branch = mlp.forward(norm2.forward(x));
         if (ls2 is not null) branch = ls2.forward(branch);
-        x = x + dropPath2.forward(branch);
+        x = x.Plus(dropPath2.forward(branch));
         return x.MoveToOuterDisposeScope();
     }
 }

@@ -41,6 +41,7 @@ public sealed class CheckpointStore
     /// </summary>
     public string Save(long step, Action<Stream> writeCheckpoint, string sidecarJson)
     {
+        RemoveTemporaryFiles();
         string path = PathOf(step);
         AtomicFile.Write(path, writeCheckpoint);
         AtomicFile.WriteText(SidecarOf(path), sidecarJson);
@@ -86,6 +87,25 @@ public sealed class CheckpointStore
 
     /// <summary>The newest checkpoint's path, or null when the folder has none.</summary>
     public string? LatestPath() => List() is { Count: > 0 } all ? all[^1].Path : null;
+
+    /// <summary>
+    /// Deletes the temporary files a killed write left (<see cref="AtomicFile"/> writes <c>.NAME.GUID.tmp</c> beside
+    /// NAME) for this store's checkpoints, sidecars and best pointer; returns how many. Call only while no other
+    /// process writes to the folder.
+    /// </summary>
+    public int RemoveTemporaryFiles()
+    {
+        if (!Directory.Exists(Folder)) return 0;
+        int removed = 0;
+        foreach (string path in Directory.EnumerateFiles(Folder, ".*.tmp"))
+        {
+            string name = Path.GetFileName(path);
+            if (!name.StartsWith("." + Prefix, StringComparison.Ordinal) && !name.StartsWith("." + BestPointer + ".", StringComparison.Ordinal)) continue;
+            File.Delete(path);
+            removed++;
+        }
+        return removed;
+    }
 
     private void Prune()
     {

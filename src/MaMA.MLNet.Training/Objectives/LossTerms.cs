@@ -1,3 +1,4 @@
+using MaMA.MLNet.Modeling;
 using static TorchSharp.torch;
 
 namespace MaMA.MLNet.Training;
@@ -52,7 +53,7 @@ public sealed class LossTerms
         if (_terms.Count == 0)
             throw new InvalidOperationException("The objective returned no loss term, so there is nothing to minimise.");
         Tensor total = _terms[0].Value.reshape(Array.Empty<long>());
-        for (int i = 1; i < _terms.Count; i++) total = total + _terms[i].Value.reshape(Array.Empty<long>());
+        for (int i = 1; i < _terms.Count; i++) total = total.Plus(_terms[i].Value.reshape(Array.Empty<long>()));
         return total;
     }
 

@@ -1,3 +1,4 @@
+using MaMA.MLNet.Modeling;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -21,7 +22,7 @@ public static class GradientNorm
             var g = p.grad;
             if (g is null) continue;
             var s = g.to_type(ScalarType.Float64).square().sum();
-            sumOfSquares = sumOfSquares is null ? s : sumOfSquares + s;
+            sumOfSquares = sumOfSquares is null ? s : sumOfSquares.Plus(s);
         }
         return sumOfSquares is null ? 0.0 : Math.Sqrt(sumOfSquares.item<double>());
     }

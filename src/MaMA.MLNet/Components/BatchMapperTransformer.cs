@@ -21,6 +21,7 @@ public abstract class BatchMapperTransformer<TOptions> : IMaMATransformer, IDisp
     {
         Options = options;
         Model = model;
+        model.OnRelease(DisposeExtra);
     }
 
     /// <summary>The settings this transformer was built with.</summary>
@@ -31,6 +32,9 @@ public abstract class BatchMapperTransformer<TOptions> : IMaMATransformer, IDisp
 
     /// <summary>The mapper that computes the added columns.</summary>
     private protected abstract IBatchMapper CreateMapper();
+
+    // Every batch runs under a lease on the model, so a disposal on another thread waits for it to finish.
+    private IBatchMapper CreateLeasedMapper(EngineReference? reference = null) => new LeasedMapper(CreateMapper(), Model, reference);
 
     /// <summary>True: prediction engines work (a row is a batch of one); <see cref="Transform"/> batches for throughput.</summary>
     public bool IsRowToRowMapper => true;
@@ -52,12 +56,20 @@ public abstract class BatchMapperTransformer<TOptions> : IMaMATransformer, IDisp
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new BatchMappedDataView(input, CreateMapper());
+        return new BatchMappedDataView(input, CreateLeasedMapper());
     }
 
-    /// <summary>The one-row mapper prediction engines use.</summary>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
-        new BatchMapperRowMapper(inputSchema ?? throw new ArgumentNullException(nameof(inputSchema)), CreateMapper());
+    /// <summary>
+    /// The one-row mapper prediction engines use. It keeps the model alive for as long as it is reachable: ML.NET's
+    /// prediction engine disposes the transformer (chain) it was made from, so with one engine per thread the first
+    /// engine disposed would otherwise free the weights the others are reading.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The model has been freed.</exception>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return new BatchMapperRowMapper(inputSchema, CreateLeasedMapper(new EngineReference(Model)));
+    }
 
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
         throw new NotSupportedException("ML.NET's Model.Save cannot hold MaMA transformers; save the pipeline with mlContext.Model.SaveMaMA(...).");
@@ -87,16 +99,52 @@ public abstract class BatchMapperTransformer<TOptions> : IMaMATransformer, IDisp
         return (options, MaMAModelHandle.Load(modelFolder, options.Device));
     }
 
-    /// <summary>Disposes the model (and whatever else the transformer holds).</summary>
+    /// <summary>
+    /// Gives back the transformer's reference to the model. The model (and whatever else the transformer holds) is
+    /// freed once no batch runs and no row mapper handed to a prediction engine is reachable any more.
+    /// </summary>
     public void Dispose()
     {
-        DisposeExtra();
         Model.Dispose();
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Releases anything beyond the model (e.g. an ONNX Runtime session).</summary>
+    /// <summary>Releases anything beyond the model (e.g. an ONNX Runtime session); runs once, when the model is freed.</summary>
     private protected virtual void DisposeExtra()
     {
+    }
+
+    /// <summary>A row mapper's reference to the model, given back when the mapper (its engine) is collected.</summary>
+    private sealed class EngineReference
+    {
+        private readonly MaMAModelHandle _model;
+
+        public EngineReference(MaMAModelHandle model)
+        {
+            model.AddReference();
+            _model = model;
+        }
+
+        ~EngineReference() => _model.ReleaseReference();
+    }
+
+    private sealed class LeasedMapper(IBatchMapper inner, MaMAModelHandle model, EngineReference? reference) : IBatchMapper
+    {
+        // Reachable as long as the row mapper that holds this mapper is.
+        private readonly EngineReference? _reference = reference;
+
+        public IReadOnlyList<string> InputColumnNames => inner.InputColumnNames;
+
+        public IReadOnlyList<BatchOutputColumn> OutputColumns => inner.OutputColumns;
+
+        public int BatchSize => inner.BatchSize;
+
+        public void ValidateInputSchema(DataViewSchema inputSchema) => inner.ValidateInputSchema(inputSchema);
+
+        public void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
+        {
+            using var lease = model.Use();
+            inner.MapBatch(inputs, rowCount, outputs, activeOutputs);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using MaMA.MLNet.Modeling;
 using static TorchSharp.torch;
 
 namespace MaMA.MLNet.Components;
@@ -28,6 +29,6 @@ public sealed record FineTuneHead(int ClassCount, int FeatureSize, float[] Weigh
         using var scope = NewDisposeScope();
         var w = tensor(Weight, [ClassCount, FeatureSize]).to(features.device);
         var b = tensor(Bias, [ClassCount]).to(features.device);
-        return features.matmul(w.t()).add(b).MoveToOuterDisposeScope();
+        return features.matmul(w.t()).Plus(b).MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MaMA.MLNet.Logging;
+using MaMA.MLNet.Modeling;
 using MaMA.MLNet.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -57,7 +58,7 @@ internal sealed class FineTuneTraining
         {
             var rows = cached.index_select(0, tensor(train.Select(i => (long)i).ToArray(), device: _model.Device));
             mean = rows.mean([0]).MoveToOuterDisposeScope();
-            std = (train.Length > 1 ? rows.std(0) : ones_like(mean)).clamp_min(1e-8).MoveToOuterDisposeScope();
+            std = (train.Length > 1 ? rows.std(0) : ones_like(mean)).AtLeast(1e-8).MoveToOuterDisposeScope();
             cached = ((cached - mean) / std).MoveToOuterDisposeScope();
         }
 
@@ -83,7 +84,7 @@ internal sealed class FineTuneTraining
                 {
                     if (full) backbone.train();
                     var features = full ? backbone.forward(Pixels(rows)).PooledFeature : cached!.index_select(0, tensor(rows.Select(r => (long)r).ToArray(), device: _model.Device));
-                    var loss = F.cross_entropy(features.matmul(weight.t()).add(bias), Targets(rows));
+                    var loss = F.cross_entropy(features.matmul(weight.t()).Plus(bias), Targets(rows));
                     optimizer.zero_grad();
                     loss.backward();
                     optimizer.step();
@@ -166,6 +167,6 @@ internal sealed class FineTuneTraining
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var features = full ? PooledFeatures(rows) : cached!.index_select(0, tensor(rows.Select(r => (long)r).ToArray(), device: _model.Device));
-        return F.cross_entropy(features.matmul(weight.t()).add(bias), Targets(rows)).item<float>();
+        return F.cross_entropy(features.matmul(weight.t()).Plus(bias), Targets(rows)).item<float>();
     }
 }

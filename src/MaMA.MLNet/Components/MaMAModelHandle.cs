@@ -11,13 +11,27 @@ namespace MaMA.MLNet.Components;
 /// tokenizer's files kept in memory so the transformer can save the model again after the folder it came from is gone.
 /// </summary>
 /// <remarks>
-/// Thread safety: parallel cursors call the model's forward at the same time. That is safe here because the model
-/// is in eval mode and only read: dropout is off, batch norm uses its running statistics, no hooks, no
-/// buffers written; gradient mode and TorchSharp dispose scopes are per thread. Nothing else is shared.
+/// <para>
+/// Thread safety: parallel cursors and prediction engines call the model's forward at the same time. That is safe
+/// because the model is in eval mode and only read (dropout off, batch norm on its running statistics, no hooks, no
+/// buffers written; gradient mode and TorchSharp dispose scopes are per thread) and because the forward creates no
+/// implicit TorchSharp <c>Scalar</c> that a collection on another thread could free mid-call
+/// (<c>MaMA.MLNet.Modeling.ExplicitScalars</c>).
+/// </para>
+/// <para>
+/// Lifetime: the native model is freed when the last reference goes: the owner's (<see cref="Dispose"/>), those
+/// added by <see cref="AddReference"/>, and a <see cref="Use"/> lease around each forward. So a disposal on one thread
+/// (ML.NET's prediction engines dispose the transformer they were made from) never frees weights another thread is
+/// reading; once all are gone, <see cref="Use"/> throws <see cref="ObjectDisposedException"/>.
+/// </para>
 /// </remarks>
 public sealed class MaMAModelHandle : IDisposable
 {
     private readonly Dictionary<string, byte[]> _tokenizerFiles;
+    private readonly Lock _gate = new();
+    private readonly List<Action> _onRelease = [];
+    private int _references = 1; // the owner's
+    private bool _ownerReleased;
 
     private MaMAModelHandle(MaMAModel model, MaMATokenizer? tokenizer, Dictionary<string, byte[]> tokenizerFiles, Device device)
     {
@@ -85,6 +99,66 @@ public sealed class MaMAModelHandle : IDisposable
         return Device.type == DeviceType.CPU ? t : t.to(Device);
     }
 
-    /// <summary>Disposes the model.</summary>
-    public void Dispose() => Model.Dispose();
+    /// <summary>A lease that keeps the native model alive while a forward runs; dispose it when the call returns.</summary>
+    /// <exception cref="ObjectDisposedException">Every reference to the model has been released.</exception>
+    public Lease Use()
+    {
+        AddReference();
+        return new Lease(this);
+    }
+
+    /// <summary>Adds a reference that <see cref="ReleaseReference"/> gives back (a prediction engine's, say).</summary>
+    /// <exception cref="ObjectDisposedException">Every reference to the model has been released.</exception>
+    public void AddReference()
+    {
+        lock (_gate)
+        {
+            if (_references == 0)
+                throw new ObjectDisposedException(nameof(MaMAModelHandle),
+                    "The MaMA model was disposed: its transformer was disposed (a PredictionEngine disposes the transformer it was made from unless PredictionEngineOptions.OwnsTransformer is false).");
+            _references++;
+        }
+    }
+
+    /// <summary>Gives back a reference taken by <see cref="AddReference"/>; the last one frees the model.</summary>
+    public void ReleaseReference()
+    {
+        bool last;
+        lock (_gate)
+        {
+            if (_references == 0) return;
+            last = --_references == 0;
+        }
+        if (!last) return;
+        foreach (var action in _onRelease) action();
+        Model.Dispose();
+    }
+
+    /// <summary>Runs <paramref name="release"/> when the model is freed (a session built from it, say).</summary>
+    internal void OnRelease(Action release)
+    {
+        lock (_gate) _onRelease.Add(release);
+    }
+
+    /// <summary>Gives back the owner's reference (once); the model is freed when no other reference or lease is left.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_ownerReleased) return;
+            _ownerReleased = true;
+        }
+        ReleaseReference();
+    }
+
+    /// <summary>Keeps the model alive until disposed.</summary>
+    public readonly struct Lease : IDisposable
+    {
+        private readonly MaMAModelHandle? _handle;
+
+        internal Lease(MaMAModelHandle handle) => _handle = handle;
+
+        /// <summary>Gives the reference back.</summary>
+        public void Dispose() => _handle?.ReleaseReference();
+    }
 }

@@ -1,3 +1,4 @@
+using MaMA.MLNet.Modeling;
 using MaMA.MLNet.Modeling.Tokenization;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -38,7 +39,7 @@ public static class TextGroundedLocalizer
         var (ids, mask) = tokens.ToTensors(model.Device);
         using var similarity = model.Model.ComputePatchSentenceSimilarity(pixels, ids, mask);
         var real = similarity.SentenceMask.to(ScalarType.Float32).unsqueeze(1);                      // [B, 1, Smax]
-        var mean = (similarity.Similarity * real).sum(-1) / real.sum(-1).clamp_min(1);                // [B, P]
+        var mean = (similarity.Similarity * real).sum(-1) / real.sum(-1).AtLeast(1);                // [B, P]
         long b = pixels.shape[0], h = pixels.shape[2], w = pixels.shape[3];
         var grid = mean.reshape(b, 1, similarity.GridHeight, similarity.GridWidth);
         var upsampled = F.interpolate(grid, size: [h, w], mode: InterpolationMode.Bilinear, align_corners: false);

@@ -101,7 +101,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>, Text.IFrozenWeightHo
         if (!HasAdapter || IsMerged) return;
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        weight.add_(Delta().to(weight.dtype));
+        weight.add_(Delta().to(weight.dtype), ExplicitScalars.One);
         IsMerged = true;
     }
 
@@ -116,7 +116,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>, Text.IFrozenWeightHo
     }
 
     // scaling * B A, [out, in], computed in the adapter's dtype (at least float32).
-    private Tensor Delta() => lora_B!.weight!.matmul(lora_A!.weight!).mul(Scaling);
+    private Tensor Delta() => lora_B!.weight!.matmul(lora_A!.weight!).Times(Scaling);
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
@@ -127,7 +127,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>, Text.IFrozenWeightHo
         var x = F.dropout(input, _dropout, training);
         var adapterType = lora_A!.weight!.dtype;
         var update = lora_B!.forward(lora_A.forward(x.dtype == adapterType ? x : x.to(adapterType)));
-        return y.add(update.to(compute), alpha: Scaling);
+        return y.PlusScaled(update.to(compute), Scaling);
     }
 
     void Text.IFrozenWeightHolder.CastFrozenParameters(ScalarType dtype)
