@@ -106,6 +106,20 @@ public sealed class MaMAModel : nn.Module
     /// <summary>The configuration the model was built from.</summary>
     public MaMAConfig Config { get; }
 
+    /// <summary>
+    /// Activation recomputation (gradient checkpointing) per block in both encoders (<see cref="ActivationRecomputation"/>):
+    /// the same gradients with far less activation memory, for about one more forward pass per step. Off by default.
+    /// </summary>
+    public bool RecomputeActivations
+    {
+        get => img_encoder_q.Backbone.RecomputeActivations;
+        set
+        {
+            img_encoder_q.Backbone.RecomputeActivations = value;
+            text_encoder_q.Backbone.RecomputeActivations = value;
+        }
+    }
+
     /// <summary>The image side (<c>img_encoder_q</c>).</summary>
     public MaMAImageEncoder ImageEncoder => img_encoder_q;
 
