@@ -109,6 +109,10 @@ public sealed class ModelCommand : ICliCommand
             Description = "A checkpoint of the reference implementation (XYPB/MaMA .ckpt); needs --text-model for its config and tokenizer.",
         };
         var imageSize = new Option<int?>("--image-size") { Description = "Image size of the model in pixels (position embeddings are interpolated; default: the weights' own)." };
+        var frozenDType = new Option<string?>("--frozen-text-dtype")
+        {
+            Description = "dtype the frozen (LoRA) text base is held in: float32, bfloat16 (halves BioMedLM's 10.6 GB) or float16; compute stays float32.",
+        };
         var command = new Command("init",
             "Write a model directory: freshly initialised (--preset), or from public weights (--image-weights + --text-model) or a reference checkpoint (--mama-checkpoint + --text-model), with its tokenizer.");
         command.Options.Add(preset);
@@ -118,6 +122,7 @@ public sealed class ModelCommand : ICliCommand
         command.Options.Add(textModel);
         command.Options.Add(checkpoint);
         command.Options.Add(imageSize);
+        command.Options.Add(frozenDType);
         command.SetAction(parseResult =>
         {
             string directory = parseResult.GetValue(outDir)!;
@@ -129,6 +134,12 @@ public sealed class ModelCommand : ICliCommand
                 return Usage("with --text-model give exactly one of --image-weights and --mama-checkpoint.");
             if (text is null && presetName is null) return Usage("give --preset for a fresh model, or --image-weights and --text-model for pretrained encoders.");
             if (!TryPreset(presetName ?? "mama-base", out var config)) return ExitCodes.Usage;
+            if (parseResult.GetValue(frozenDType) is { } dtype)
+            {
+                config = config with { FrozenTextBaseDType = dtype };
+                try { config.Validate(); }
+                catch (ArgumentException e) { return Usage(e.Message); }
+            }
             try
             {
                 if (text is null)

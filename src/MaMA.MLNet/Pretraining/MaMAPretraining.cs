@@ -82,6 +82,7 @@ public static class MaMAPretraining
         TorchRuntime.Seed(options.Seed);
         // Step 0 starts from exactly the initial model's weights (the trainer seeds dropout itself).
         using var model = options.InitialModelDirectory is { } initialModel ? MaMAModelDirectory.Load(initialModel).Model : new MaMAModel(config);
+        model.RecomputeActivations = options.RecomputeActivations;
         var objective = new MaMAObjective(model, new MaMAObjectiveOptions
         {
             LateStartStep = options.LateStartStep ?? tenth,
