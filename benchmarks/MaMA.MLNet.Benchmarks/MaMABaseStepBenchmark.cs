@@ -24,7 +24,7 @@ namespace MaMA.MLNet.Benchmarks;
 public sealed class MaMABaseStepBenchmark : IBenchmark
 {
     public string Name => "mama-base-step";
-    public string Description => "mama-base pretraining steps, peak RSS, s/step, FLOPs; [--recompute] [--steps 2] [--batch 2] [--image-size 518] [--text-layers 32] [--out DIR]";
+    public string Description => "mama-base pretraining steps, peak RSS, s/step, FLOPs; [--recompute] [--steps 2] [--batch 2] [--image-size 518] [--text-layers 32] [--max-rss-mib 20000] [--out DIR]";
 
     public int Run(string[] args)
     {
@@ -49,6 +49,23 @@ public sealed class MaMABaseStepBenchmark : IBenchmark
         };
         Console.WriteLine($"mama-base: ViT-B/14-reg {imageSize} px, GPT-2 {textLayers}x{config.Text.Width} (vocab {tokenizer.VocabularySize:N0}) frozen in bfloat16, LoRA r{config.Lora!.Rank}, " +
             $"batch {batch}, both views, local loss, recomputation {(recompute ? "on" : "off")}, {steps} steps, threads {TorchSharp.torch.get_num_threads()}, load {LoadAverage()}");
+
+        // A shared machine: stop the process (exit 3) rather than let it push others out of memory.
+        double limit = a.Double("--max-rss-mib", 20_000);
+        var watchdog = new Thread(() =>
+        {
+            while (true)
+            {
+                double rss = RssMiB();
+                if (rss > limit)
+                {
+                    Console.WriteLine($"RESULT recompute={(recompute ? "on" : "off")} batch={batch} ABORTED: RSS {rss:F0} MiB passed the limit of {limit:F0} MiB");
+                    Environment.Exit(3);
+                }
+                Thread.Sleep(200);
+            }
+        }) { IsBackground = true };
+        watchdog.Start();
 
         double rssBefore = RssMiB();
         var build = Stopwatch.StartNew();
