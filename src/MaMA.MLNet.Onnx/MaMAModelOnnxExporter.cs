@@ -83,6 +83,62 @@ public static class MaMAModelOnnxExporter
         return MamaOnnxExporter.ExportFineTunedClassifier(new WeightSet(weights), VisionConfig(model.Config, imageSize), classNames, "head", options);
     }
 
+    /// <summary>Name of the sentence-position input of <see cref="ExportPatchSentenceSimilarity"/>.</summary>
+    public const string SentencePositionsInput = "sentence_positions";
+    /// <summary>Name of the sentence-mask input of <see cref="ExportPatchSentenceSimilarity"/>.</summary>
+    public const string SentenceMaskInput = "sentence_mask";
+    /// <summary>Name of the similarity output of <see cref="ExportPatchSentenceSimilarity"/>.</summary>
+    public const string SimilarityOutput = "similarity";
+
+    /// <summary>
+    /// What <c>mama explain</c> draws, as <see cref="MaMAModel.ComputePatchSentenceSimilarity"/> computes it in eval mode:
+    /// <c>pixels</c> [B, 3, S, S], <c>input_ids</c> and <c>attention_mask</c> [B, T], <c>sentence_positions</c> and
+    /// <c>sentence_mask</c> [B, Smax] (int64; from <see cref="MaMABatch.FindSentences"/>: the sep-token positions) ->
+    /// <c>similarity</c> [B, patches, Smax], the cosine similarity of every patch with every sentence in the local
+    /// embedding space (0 for padded sentences). Both local heads are folded with their eval-mode batch norms; LoRA is merged.
+    /// </summary>
+    /// <exception cref="OnnxExportException">The adapters are merged in the model, or a part is not exportable (see <see cref="ExportImageEncoder"/>, <see cref="ExportTextEncoder"/>).</exception>
+    public static ModelProto ExportPatchSentenceSimilarity(MaMAModel model, int imageSize, OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.HasMergedAdapters)
+            throw new OnnxExportException("The model's LoRA adapters are merged into its weights; unmerge them before export (the exporter merges them itself).");
+        options ??= new OnnxExportOptions();
+        var c = model.Config;
+        if (c.Text.Activation != Gpt2Activation.GeluTanh)
+            throw new OnnxExportException($"Text activation {c.Text.Activation} is not exported; only tanh GELU (GPT-2's gelu_new) is.");
+        using var scope = NewDisposeScope();
+        var vision = VisionConfig(c, imageSize);
+        var text = new Gpt2ExportConfig
+        {
+            EmbedDim = c.Text.Width, Depth = c.Text.Layers, NumHeads = c.Text.Heads, VocabSize = c.TextVocabSize,
+            MaxPositions = c.Text.ContextLength, MlpHiddenDim = c.Text.MlpWidth, LayerNormEps = c.Text.LayerNormEps, LoraAlpha = c.Lora?.Alpha,
+        };
+        var g = new Graph.OnnxGraphBuilder("mama_patch_sentence_similarity");
+        string batch = options.BatchAxisName;
+        string pixels = g.AddInput(MamaOnnxExporter.PixelsInput, TensorProto.Types.DataType.Float, batch, 3, imageSize, imageSize);
+        string ids = g.AddInput(MamaOnnxExporter.InputIdsInput, TensorProto.Types.DataType.Int64, batch, "sequence");
+        string mask = g.AddInput(MamaOnnxExporter.AttentionMaskInput, TensorProto.Types.DataType.Int64, batch, "sequence");
+        string positions = g.AddInput(SentencePositionsInput, TensorProto.Types.DataType.Int64, batch, "sentences");
+        string sentenceMask = g.AddInput(SentenceMaskInput, TensorProto.Types.DataType.Int64, batch, "sentences");
+
+        var vit = VitGraphWriter.Write(g, new WeightSet(BackboneWeights(model, MaMAParameterNames.ImageBackbone)), vision, pixels, patchTokens: true);
+        string patches = LocalHeadGraph.Write(g, "img_local", model.ImageEncoder.LocalEmbed.state_dict(), c.Vision.Width, vit.PatchTokens!);
+
+        var (hidden, _) = Gpt2GraphWriter.WriteHidden(g, new WeightSet(BackboneWeights(model, MaMAParameterNames.TextBackbone)), text, ids, mask);
+        // hidden[b, positions[b, s], :] by GatherElements on indices broadcast to [B, Smax, D].
+        string indexShape = g.Concat(0, [g.Shape(positions, "sentence_positions_shape"), g.Int64s(c.Text.Width)], "sentence_index_shape");
+        string indices = g.Expand(g.Unsqueeze(positions, [2], "sentence_positions_3d"), indexShape, "sentence_indices");
+        string gathered = g.AddNode("GatherElements", "sentence_hidden", [hidden, indices], Graph.OnnxAttribute.Int("axis", 1));
+        string sentences = LocalHeadGraph.Write(g, "text_local", model.TextEncoder.LocalEmbed.state_dict(), c.Text.Width, gathered);
+        string realSentence = g.Unsqueeze(g.Cast(sentenceMask, TensorProto.Types.DataType.Float, "sentence_weight"), [2], "sentence_weight_3d");
+        sentences = g.Mul(sentences, realSentence, "sentences_masked");
+        string similarity = g.MatMul(patches, g.Transpose(sentences, [0, 2, 1], "sentences_t"), "patch_sentence_similarity");
+        g.AddOutput(similarity, SimilarityOutput, TensorProto.Types.DataType.Float, batch, vision.PatchCount, "sentences");
+        return g.Build([new(OnnxMetadataKeys.ModelKind, "patch_sentence_similarity"), new(OnnxMetadataKeys.LibraryVersion, MamaOnnxExporter.LibraryVersion)],
+            MamaOnnxExporter.LibraryVersion, options.Description ?? "MaMA patch-sentence similarity (local heads): pixels + caption -> [B, patches, sentences].");
+    }
+
     /// <summary>The exporter's ViT configuration for <paramref name="config"/>'s image encoder at a square input size.</summary>
     /// <exception cref="OnnxExportException">The size is not a positive whole number of patches, or the encoder uses a part the exporter lacks.</exception>
     public static VitExportConfig VisionConfig(MaMAConfig config, int imageSize)

@@ -2,13 +2,17 @@ using System.CommandLine;
 using System.Text.Json;
 using MaMA.MLNet.Modeling;
 using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Modeling.Tokenization;
+using MaMA.MLNet.Modeling.Weights;
 
 namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
 /// <c>mama model</c>: <c>summary --preset NAME [--json]</c> prints a preset's parameter counts (computed from the
 /// config, nothing allocated); <c>init --preset NAME --out DIR [--seed S]</c> writes a freshly initialised model
-/// in MaMA.MLNet's directory format.
+/// in MaMA.MLNet's directory format; <c>init --image-weights PATH --text-model DIR --out DIR</c> (or
+/// <c>--mama-checkpoint FILE --text-model DIR</c>) writes one built by <see cref="MaMAModel.FromPretrained(MaMAPretrainedOptions)"/>
+/// with the text model's tokenizer.
 /// </summary>
 public sealed class ModelCommand : ICliCommand
 {
@@ -86,24 +90,88 @@ public sealed class ModelCommand : ICliCommand
 
     private Command BuildInit()
     {
-        var preset = PresetOption();
+        var preset = new Option<string?>("--preset")
+        {
+            Description = $"Model preset: {string.Join(", ", MaMAConfig.PresetNames)}. Without weights: a fresh model of it; with --text-model: the MaMA settings around the loaded encoders (default mama-base).",
+        };
         var outDir = new Option<string>("--out") { Required = true, Description = "Directory to write the model to (replaced if it holds an earlier model)." };
-        var seed = new Option<long>("--seed") { Description = "Random seed for the initial weights.", DefaultValueFactory = _ => 0 };
-        var command = new Command("init", "Write a freshly initialised model (config.json + model.safetensors).");
+        var seed = new Option<long>("--seed") { Description = "Random seed for the fresh weights (with pretrained encoders: added embedding rows, LoRA, heads).", DefaultValueFactory = _ => 0 };
+        var imageWeights = new Option<string?>("--image-weights")
+        {
+            Description = "DINOv2 weights: a torch-hub .pth, a safetensors file, or a Hugging Face Dinov2Model / Dinov2WithRegistersModel folder.",
+        };
+        var textModel = new Option<string?>("--text-model")
+        {
+            Description = "Hugging Face GPT-2/BioMedLM folder: config.json, model.safetensors or pytorch_model.bin, vocab.json + merges.txt or tokenizer.json.",
+        };
+        var checkpoint = new Option<string?>("--mama-checkpoint")
+        {
+            Description = "A checkpoint of the reference implementation (XYPB/MaMA .ckpt); needs --text-model for its config and tokenizer.",
+        };
+        var imageSize = new Option<int?>("--image-size") { Description = "Image size of the model in pixels (position embeddings are interpolated; default: the weights' own)." };
+        var frozenDType = new Option<string?>("--frozen-text-dtype")
+        {
+            Description = "dtype the frozen (LoRA) text base is held in: float32, bfloat16 (halves BioMedLM's 10.6 GB) or float16; compute stays float32.",
+        };
+        var command = new Command("init",
+            "Write a model directory: freshly initialised (--preset), or from public weights (--image-weights + --text-model) or a reference checkpoint (--mama-checkpoint + --text-model), with its tokenizer.");
         command.Options.Add(preset);
         command.Options.Add(outDir);
         command.Options.Add(seed);
+        command.Options.Add(imageWeights);
+        command.Options.Add(textModel);
+        command.Options.Add(checkpoint);
+        command.Options.Add(imageSize);
+        command.Options.Add(frozenDType);
         command.SetAction(parseResult =>
         {
-            if (!TryPreset(parseResult.GetValue(preset)!, out var config)) return ExitCodes.Usage;
             string directory = parseResult.GetValue(outDir)!;
+            string? text = parseResult.GetValue(textModel), image = parseResult.GetValue(imageWeights), reference = parseResult.GetValue(checkpoint);
+            string? presetName = parseResult.GetValue(preset);
+            if (text is null && (image is not null || reference is not null))
+                return Usage("--image-weights and --mama-checkpoint need --text-model (the GPT-2/BioMedLM folder: its config and tokenizer).");
+            if (text is not null && (image is null) == (reference is null))
+                return Usage("with --text-model give exactly one of --image-weights and --mama-checkpoint.");
+            if (text is null && presetName is null) return Usage("give --preset for a fresh model, or --image-weights and --text-model for pretrained encoders.");
+            if (!TryPreset(presetName ?? "mama-base", out var config)) return ExitCodes.Usage;
+            if (parseResult.GetValue(frozenDType) is { } dtype)
+            {
+                config = config with { FrozenTextBaseDType = dtype };
+                try { config.Validate(); }
+                catch (ArgumentException e) { return Usage(e.Message); }
+            }
             try
             {
-                TorchRuntime.Seed(parseResult.GetValue(seed));
-                using var model = new MaMAModel(config);
-                MaMAModelDirectory.Save(model, directory);
-                output.WriteLine($"Wrote a new '{parseResult.GetValue(preset)!.Trim().ToLowerInvariant()}' model ({MaMAModel.CountParameters(config).Total:N0} parameters) to {Path.GetFullPath(directory)}");
+                if (text is null)
+                {
+                    TorchRuntime.Seed(parseResult.GetValue(seed));
+                    using var model = new MaMAModel(config);
+                    MaMAModelDirectory.Save(model, directory);
+                    output.WriteLine($"Wrote a new '{presetName!.Trim().ToLowerInvariant()}' model ({MaMAModel.CountParameters(config).Total:N0} parameters) to {Path.GetFullPath(directory)}");
+                    return ExitCodes.Success;
+                }
+                var loaded = MaMAModel.FromPretrained(new MaMAPretrainedOptions
+                {
+                    ImageWeights = image,
+                    TextModel = text,
+                    MaMACheckpoint = reference,
+                    Template = config,
+                    ImageSize = parseResult.GetValue(imageSize),
+                    Seed = parseResult.GetValue(seed),
+                });
+                using (loaded.Model)
+                {
+                    MaMAModelDirectory.Save(loaded.Model, directory, loaded.TokenizerDirectory);
+                    output.WriteLine(loaded.ToString());
+                    output.WriteLine($"Wrote a MaMA model ({MaMAModel.CountParameters(loaded.Model.Config).Total:N0} parameters, image {loaded.Model.Config.Vision.ImageSize} px, " +
+                        $"text vocabulary {loaded.Model.Config.TextVocabSize:N0}) with its tokenizer to {Path.GetFullPath(directory)}");
+                }
                 return ExitCodes.Success;
+            }
+            catch (Exception e) when (e is WeightLoadException or TokenizerFileException or MaMAModelFormatException)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return ExitCodes.BadInput;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -112,6 +180,12 @@ public sealed class ModelCommand : ICliCommand
             }
         });
         return command;
+    }
+
+    private int Usage(string message)
+    {
+        error.WriteLine($"error: {message}");
+        return ExitCodes.Usage;
     }
 
     private bool TryPreset(string name, out MaMAConfig config)

@@ -2,7 +2,9 @@ using System.CommandLine;
 using MaMA.MLNet.Cli.Progress;
 using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Imaging;
+using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Tokenization;
+using MaMA.MLNet.Modeling.Weights;
 using MaMA.MLNet.Pretraining;
 using MaMA.MLNet.Training;
 
@@ -10,7 +12,8 @@ namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
 /// <c>mama pretrain --manifest CSV --preset NAME --out DIR [--steps N] [--minutes M] [--resume] [--batch-size B]
-/// [--lr X] [--seed S] [--no-multiview] [--no-local] [--late-start S] [--warmup W] [--image-size P] [--full-text]</c>.
+/// [--lr X] [--seed S] [--no-multiview] [--no-local] [--late-start S] [--warmup W] [--image-size P] [--full-text] [--init MODEL_DIR]
+/// [--recompute-activations] [--frozen-text-dtype bfloat16]</c>.
 /// Unset values take the preset's defaults (<see cref="MaMAPretrainingOptions.TinyFromScratch"/> for tiny): trains on the manifest's
 /// train split (all rows when it has none) and writes DIR/model, DIR/checkpoints and DIR/training-log.jsonl.
 /// Progress: a live bar on a terminal, otherwise a key=value line on standard error every few seconds (<see cref="TrainingStage"/>).
@@ -35,10 +38,22 @@ public sealed class PretrainCommand : ICliCommand
         var warmup = new Option<long?>("--warmup") { Description = "Warm-up steps (tiny: 20, else 10 % of --steps)." };
         var imageSize = new Option<int?>("--image-size") { Description = "Image size in pixels, a multiple of the patch size (tiny: 84)." };
         var fullText = new Option<bool>("--full-text") { Description = "Train the whole text encoder instead of LoRA (from scratch; always on for tiny)." };
-        var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer folder (default: bundled GPT-2)." };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer folder (default: the --init model's own, else bundled GPT-2)." };
+        var recompute = new Option<bool>("--recompute-activations")
+        {
+            Description = "Recompute each encoder block's activations in the backward pass (gradient checkpointing): same gradients, far less memory, about a third more compute.",
+        };
+        var frozenDType = new Option<string?>("--frozen-text-dtype")
+        {
+            Description = "dtype the frozen (LoRA) text base is held in: float32, bfloat16 or float16 (compute stays float32; not with --init, whose model fixes it).",
+        };
+        var init = new Option<string?>("--init")
+        {
+            Description = "Continue from this MaMA model directory (e.g. from 'mama model init --image-weights ... --text-model ...'): its config, weights and tokenizer; --preset, --image-size and --full-text do not apply. Default --lr then 4e-5 (the paper's).",
+        };
         var command = new Command("pretrain", "Pretrain a MaMA model on a manifest.")
         {
-            manifest, preset, output, steps, minutes, resume, batch, lr, seed, noMultiView, noLocal, lateStart, warmup, imageSize, fullText, tokenizer,
+            manifest, preset, output, steps, minutes, resume, batch, lr, seed, noMultiView, noLocal, lateStart, warmup, imageSize, fullText, tokenizer, init, recompute, frozenDType,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
 
@@ -53,12 +68,18 @@ public sealed class PretrainCommand : ICliCommand
             {
                 string presetName = parse.GetValue(preset)!;
                 string outputDirectory = parse.GetValue(output)!;
+                string? initial = parse.GetValue(init);
+                if (initial is not null && (parse.GetValue(imageSize) is not null || parse.GetValue(fullText) || parse.GetValue(frozenDType) is not null))
+                    return Fail("--init fixes the model: --image-size, --full-text and --frozen-text-dtype do not apply.", ExitCodes.Usage);
                 // The tiny preset is trained from scratch: its defaults are the short-run settings (docs/design/learning.md).
-                var defaults = presetName == "tiny"
-                    ? MaMAPretrainingOptions.TinyFromScratch(outputDirectory)
-                    : new MaMAPretrainingOptions { Preset = presetName, OutputDirectory = outputDirectory };
-                var config = defaults.ResolveConfig();
-                if (parse.GetValue(imageSize) is { } size) config = config with { Vision = config.Vision with { ImageSize = size } };
+                var defaults = initial is not null
+                    ? new MaMAPretrainingOptions { InitialModelDirectory = initial, OutputDirectory = outputDirectory, LearningRate = 4e-5 }
+                    : presetName == "tiny"
+                        ? MaMAPretrainingOptions.TinyFromScratch(outputDirectory)
+                        : new MaMAPretrainingOptions { Preset = presetName, OutputDirectory = outputDirectory };
+                MaMAConfig? config = initial is null ? defaults.ResolveConfig() : null;
+                if (config is not null && parse.GetValue(imageSize) is { } size) config = config with { Vision = config.Vision with { ImageSize = size } };
+                if (config is not null && parse.GetValue(frozenDType) is { } dtype) config = config with { FrozenTextBaseDType = dtype };
                 long stepCount = parse.GetValue(steps) ?? defaults.Steps;
                 options = defaults with
                 {
@@ -76,12 +97,17 @@ public sealed class PretrainCommand : ICliCommand
                     TrainWholeTextEncoder = defaults.TrainWholeTextEncoder || parse.GetValue(fullText),
                     TokenizerDirectory = parse.GetValue(tokenizer),
                     CheckpointEvery = Math.Max(1, stepCount / 4),
+                    RecomputeActivations = parse.GetValue(recompute),
                 };
                 options.Validate();
             }
             catch (ArgumentException e)
             {
                 return Fail(e.Message, ExitCodes.Usage);
+            }
+            catch (MaMAModelFormatException e)
+            {
+                return Fail(e.Message, ExitCodes.BadInput);
             }
             return CliProgress.Run(progress =>
             {
@@ -95,7 +121,7 @@ public sealed class PretrainCommand : ICliCommand
                     progress.Log($"Stopped: {result.Training.StopReason} at step {result.Training.Step}. Model: {result.ModelDirectory}. Log: {result.LogPath}");
                     return result.Training.StopReason == TrainingStopReason.Cancelled ? ExitCodes.Cancelled : ExitCodes.Success;
                 }
-                catch (Exception e) when (e is MammogramReadException or TokenizerFileException or ArgumentException or CheckpointFormatException)
+                catch (Exception e) when (e is MammogramReadException or TokenizerFileException or ArgumentException or CheckpointFormatException or MaMAModelFormatException or WeightLoadException)
                 {
                     return Fail(e.Message, ExitCodes.BadInput);
                 }

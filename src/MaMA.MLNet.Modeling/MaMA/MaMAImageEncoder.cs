@@ -22,9 +22,14 @@ public sealed class MaMAImageEncoder : nn.Module
 #pragma warning restore IDE1006
 
     /// <summary>Builds the encoder and heads for <paramref name="config"/>.</summary>
-    public MaMAImageEncoder(MaMAConfig config) : base(nameof(MaMAImageEncoder))
+    public MaMAImageEncoder(MaMAConfig config) : this(config, null) { }
+
+    /// <summary>Builds the heads around <paramref name="backbone"/> (loaded weights), or a fresh ViT when null.</summary>
+    internal MaMAImageEncoder(MaMAConfig config, VisionTransformer? backbone) : base(nameof(MaMAImageEncoder))
     {
-        model = new VisionTransformer(config.Vision);
+        if (backbone is not null && backbone.Config != config.Vision)
+            throw new ArgumentException("The given vision transformer was built from another configuration than MaMAConfig.Vision.", nameof(backbone));
+        model = backbone ?? new VisionTransformer(config.Vision);
         if (config.GlobalImageFeatureNorm) global_norm = new FeatureBatchNorm(config.Vision.Width);
         global_embed = new GlobalProjection(config.Vision.Width, config.EmbeddingSize);
         local_embed = new LocalProjectionHead(config.Vision.Width, config.LocalProjectionHidden, config.EmbeddingSize);

@@ -2,6 +2,8 @@ using MaMA.MLNet.Modeling.Heads;
 using MaMA.MLNet.Modeling.Losses;
 using MaMA.MLNet.Modeling.Text;
 using MaMA.MLNet.Modeling.Text.Lora;
+using MaMA.MLNet.Modeling.Tokenization;
+using MaMA.MLNet.Modeling.Weights;
 using MaMA.MLNet.Modeling.Vision;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -37,13 +39,20 @@ public sealed class MaMAModel : nn.Module
     /// The frozen text base is then held in <see cref="MaMAConfig.FrozenTextBaseDType"/> when LoRA is on.
     /// </summary>
     /// <exception cref="ArgumentException">The configuration is invalid.</exception>
-    public MaMAModel(MaMAConfig config, Device? device = null, ScalarType dtype = ScalarType.Float32) : base(nameof(MaMAModel))
+    public MaMAModel(MaMAConfig config, Device? device = null, ScalarType dtype = ScalarType.Float32) : this(config, null, null, device, dtype) { }
+
+    /// <summary>
+    /// Builds the model around encoders that already hold weights (null: fresh ones); the text base has the base
+    /// vocabulary and is resized here. Used by <see cref="FromPretrained(MaMAPretrainedOptions)"/>.
+    /// </summary>
+    internal MaMAModel(MaMAConfig config, VisionTransformer? vision, Gpt2TextEncoder? textBase, Device? device = null, ScalarType dtype = ScalarType.Float32)
+        : base(nameof(MaMAModel))
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
-        img_encoder_q = new MaMAImageEncoder(config);
-        text_encoder_q = new MaMATextEncoder(config);
+        img_encoder_q = new MaMAImageEncoder(config, vision);
+        text_encoder_q = new MaMATextEncoder(config, textBase);
         simclr_proj = new SimClrProjectionHead(config.Vision.Width, config.Vision.Width, config.EmbeddingSize, config.SimClrOutputBatchNorm);
         scales = new ContrastiveScales();
         register_module("img_encoder_q", img_encoder_q);
@@ -63,8 +72,53 @@ public sealed class MaMAModel : nn.Module
         if (device is not null && device.type != DeviceType.CPU) this.to(device);
     }
 
+    /// <summary>
+    /// Builds a MaMA model from the public weights the paper starts from, as the reference does: the DINOv2 image
+    /// encoder and the GPT-2/BioMedLM text encoder are sized from their files (Hugging Face <c>config.json</c>, or a
+    /// torch-hub file's tensor shapes) and loaded strictly; then MaMA's special tokens are added to the tokenizer and
+    /// the token embedding grows by as many rows; then LoRA is attached (base frozen); then the heads, the SimCLR head
+    /// and the scales are created fresh (seeded by <see cref="MaMAPretrainedOptions.Seed"/>).
+    /// <para>
+    /// The new embedding rows are drawn from N(0, 0.02^2). The reference pins transformers 4.35.2, whose
+    /// <c>resize_token_embeddings</c> builds a new <c>nn.Embedding</c>, initialises all of it with the model's
+    /// <c>_init_weights</c> (GPT-2: normal with <c>initializer_range</c> 0.02, which GPT-2 and BioMedLM both use) and
+    /// copies the old rows back. (The mean of the old rows, <see cref="EmbeddingResizeInit.Mean"/>, is what
+    /// transformers 4.46 and later do; the reference predates it.)
+    /// </para>
+    /// <para>
+    /// With <see cref="MaMAPretrainedOptions.MaMACheckpoint"/> the whole model comes from a reference checkpoint
+    /// through the same configuration steps, with the reference's padded-mean text pooling and SimCLR head, so it
+    /// embeds exactly as the reference does.
+    /// </para>
+    /// </summary>
+    /// <exception cref="WeightLoadException">A file is missing, unreadable or does not fit (the message names the file and the tensors).</exception>
+    /// <exception cref="TokenizerFileException">The tokenizer files are missing, malformed, or do not fit config.json.</exception>
+    public static MaMAPretrainedModel FromPretrained(MaMAPretrainedOptions options) => MaMAPretrainedLoader.Load(options);
+
+    /// <summary>
+    /// <see cref="FromPretrained(MaMAPretrainedOptions)"/> with the MaMA-base settings: DINOv2 weights from
+    /// <paramref name="imageWeights"/> (torch-hub <c>.pth</c>, safetensors or Hugging Face folder) and the Hugging Face
+    /// GPT-2/BioMedLM folder <paramref name="textModel"/>.
+    /// </summary>
+    public static MaMAPretrainedModel FromPretrained(string imageWeights, string textModel) =>
+        FromPretrained(new MaMAPretrainedOptions { ImageWeights = imageWeights, TextModel = textModel });
+
     /// <summary>The configuration the model was built from.</summary>
     public MaMAConfig Config { get; }
+
+    /// <summary>
+    /// Activation recomputation (gradient checkpointing) per block in both encoders (<see cref="ActivationRecomputation"/>):
+    /// the same gradients with far less activation memory, for about one more forward pass per step. Off by default.
+    /// </summary>
+    public bool RecomputeActivations
+    {
+        get => img_encoder_q.Backbone.RecomputeActivations;
+        set
+        {
+            img_encoder_q.Backbone.RecomputeActivations = value;
+            text_encoder_q.Backbone.RecomputeActivations = value;
+        }
+    }
 
     /// <summary>The image side (<c>img_encoder_q</c>).</summary>
     public MaMAImageEncoder ImageEncoder => img_encoder_q;

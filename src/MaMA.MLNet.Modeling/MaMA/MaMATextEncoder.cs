@@ -20,9 +20,22 @@ public sealed class MaMATextEncoder : nn.Module
 #pragma warning restore IDE1006
 
     /// <summary>Builds the encoder (resized vocabulary, LoRA when configured) and heads for <paramref name="config"/>.</summary>
-    public MaMATextEncoder(MaMAConfig config) : base(nameof(MaMATextEncoder))
+    public MaMATextEncoder(MaMAConfig config) : this(config, null) { }
+
+    /// <summary>
+    /// Builds around <paramref name="pretrainedBase"/> (an encoder with the base vocabulary and loaded weights; null:
+    /// a fresh one): its token embedding is resized for MaMA's special tokens (new rows N(0, 0.02^2), see
+    /// <see cref="MaMAModel.FromPretrained(MaMAPretrainedOptions)"/>), then LoRA is attached, then the heads are created.
+    /// </summary>
+    internal MaMATextEncoder(MaMAConfig config, Gpt2TextEncoder? pretrainedBase) : base(nameof(MaMATextEncoder))
     {
-        model = new Gpt2TextEncoder(config.ResizedText);
+        if (pretrainedBase is not null)
+        {
+            if (pretrainedBase.Config != config.Text)
+                throw new ArgumentException("The given text encoder was built from another configuration than MaMAConfig.Text (the base vocabulary).", nameof(pretrainedBase));
+            pretrainedBase.ResizeTokenEmbeddings(config.TextVocabSize, EmbeddingResizeInit.Normal);
+        }
+        model = pretrainedBase ?? new Gpt2TextEncoder(config.ResizedText);
         if (config.Lora is not null) LoraInjector.Apply(model, config.Lora);
         global_embed = new GlobalProjection(config.Text.Width, config.EmbeddingSize);
         local_embed = new LocalProjectionHead(config.Text.Width, config.LocalProjectionHidden, config.EmbeddingSize);

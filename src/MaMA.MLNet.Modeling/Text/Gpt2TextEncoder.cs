@@ -52,6 +52,13 @@ public sealed class Gpt2TextEncoder : nn.Module<Tensor, Tensor?, Tensor>
     /// <summary>The configuration; <see cref="Gpt2Config.VocabSize"/> follows <see cref="ResizeTokenEmbeddings"/>.</summary>
     public Gpt2Config Config { get; private set; }
 
+    /// <summary>
+    /// Recompute each block's activations in the backward pass instead of keeping them (gradient checkpointing, see
+    /// <see cref="ActivationRecomputation"/>); the attention mask is kept for the recomputation. Applies in training
+    /// mode with gradients on; off by default.
+    /// </summary>
+    public bool RecomputeActivations { get; set; }
+
     /// <summary>The token embedding <c>wte</c>.</summary>
     public Gpt2Embedding TokenEmbedding => wte;
 
@@ -82,7 +89,11 @@ public sealed class Gpt2TextEncoder : nn.Module<Tensor, Tensor?, Tensor>
         x = F.dropout(x, Config.EmbeddingDropout, training);
         // Without padding, SDPA's built-in causal mask is the cheaper path.
         using var allowed = attentionMask is null || attentionMask.all().item<bool>() ? null : Gpt2AttentionMask.Build(attentionMask);
-        foreach (var block in h) x = block.forward(x, allowed);
+        bool recompute = RecomputeActivations && training && is_grad_enabled();
+        foreach (var block in h)
+            x = recompute
+                ? ActivationRecomputation.Run(block.forward, x, allowed, block.parameters().Where(p => p.requires_grad).ToList<Tensor>())
+                : block.forward(x, allowed);
         return ln_f.forward(x);
     }
 

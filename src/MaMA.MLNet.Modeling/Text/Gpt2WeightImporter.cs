@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Text.RegularExpressions;
+using MaMA.MLNet.Modeling.Weights;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -34,6 +35,9 @@ public static partial class Gpt2WeightImporter
 {
     [GeneratedRegex(@"^h\.\d+\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.weight$")]
     private static partial Regex Conv1DWeightName();
+
+    /// <summary>Whether the encoder parameter <paramref name="encoderName"/> is one a Hugging Face Conv1D stores transposed ([in, out]).</summary>
+    public static bool IsConv1DWeight(string encoderName) => Conv1DWeightName().IsMatch(encoderName);
 
     /// <summary>
     /// Reads <paramref name="path"/> (<c>.safetensors</c>, else a <c>torch.save</c> zip pickle such as
@@ -89,6 +93,46 @@ public static partial class Gpt2WeightImporter
         if (name.StartsWith("lm_head.", StringComparison.Ordinal)) return null;
         if (name.EndsWith(".attn.bias", StringComparison.Ordinal) || name.EndsWith(".attn.masked_bias", StringComparison.Ordinal)) return null;
         return name;
+    }
+
+    /// <summary>
+    /// Loads Hugging Face GPT-2 weights from <paramref name="source"/> one tensor at a time (a 2.7B-parameter file is
+    /// never held twice), with the names and transpositions of <see cref="LoadFile"/>. Everything is checked before
+    /// anything is copied; tensors are converted to each parameter's dtype on copy.
+    /// </summary>
+    /// <exception cref="WeightLoadException">Shapes differ, or (strict) a name is missing or unexpected; the message names the file and the tensors.</exception>
+    public static WeightLoadReport Load(Gpt2TextEncoder encoder, NamedTensorSource source, bool strict = true)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(source);
+        var report = new WeightLoadReport { Source = source.Description, Scheme = "Hugging Face GPT-2" };
+        var targets = encoder.state_dict();
+        var plan = new Dictionary<string, string>(StringComparer.Ordinal);
+        int skipped = 0;
+        foreach (string name in source.Names)
+        {
+            string? target = ToEncoderName(name);
+            if (target is null) { skipped++; continue; }
+            if (!targets.TryGetValue(target, out var parameter)) { report.Unexpected.Add(name); continue; }
+            if (!plan.TryAdd(target, name))
+                throw new WeightLoadException($"'{source.Description}': '{plan[target]}' and '{name}' both map to '{target}'.");
+            long[] shape = source.Shape(name);
+            if (IsConv1DWeight(target) && shape.Length == 2) shape = [shape[1], shape[0]];
+            if (!shape.SequenceEqual(parameter.shape)) report.ShapeMismatches.Add(new ShapeMismatch(target, parameter.shape, shape));
+        }
+        report.Missing.AddRange(targets.Keys.Where(k => !plan.ContainsKey(k)));
+        if (skipped > 0) report.Adaptations.Add($"skipped {skipped} entries on purpose (lm_head, attention-mask buffers)");
+        if (report.ShapeMismatches.Count > 0 || (strict && !report.IsClean)) throw new WeightLoadException(report);
+
+        using var noGrad = no_grad();
+        foreach (var (target, sourceName) in plan)
+        {
+            using var scope = NewDisposeScope();
+            var value = source.Get(sourceName);
+            targets[target].copy_(IsConv1DWeight(target) ? value.t() : value);
+            report.Loaded.Add(target);
+        }
+        return report;
     }
 
     /// <summary>Loads an in-memory state dict; see <see cref="LoadFile"/>. <paramref name="sourceName"/> names it in errors.</summary>

@@ -65,6 +65,13 @@ public sealed class VisionTransformer : nn.Module<Tensor, VisionTransformerOutpu
     /// <summary>The configuration the model was built from.</summary>
     public VisionTransformerConfig Config { get; }
 
+    /// <summary>
+    /// Recompute each block's activations in the backward pass instead of keeping them (gradient checkpointing, see
+    /// <see cref="ActivationRecomputation"/>): same gradients, far less memory, about one more forward pass of compute.
+    /// Applies in training mode with gradients on; off by default.
+    /// </summary>
+    public bool RecomputeActivations { get; set; }
+
     private void InitializeWeights()
     {
         using var noGrad = no_grad();
@@ -132,7 +139,11 @@ public sealed class VisionTransformer : nn.Module<Tensor, VisionTransformerOutpu
         x = x.Plus(PositionEmbeddingInterpolation.Interpolate(posEmbed, gridHeight, gridWidth, Config.InterpolateAntialias, Config.InterpolateOffset));
         if (registerTokens is not null)
             x = cat([x[.., ..1, ..], registerTokens.expand(batch, -1, -1), x[.., 1.., ..]], 1);
-        foreach (var block in blocks) x = block.forward(x);
+        bool recompute = RecomputeActivations && training && is_grad_enabled();
+        foreach (var block in blocks)
+            x = recompute
+                ? ActivationRecomputation.Run((input, _) => block.forward(input), x, null, block.parameters().Where(p => p.requires_grad).ToList<Tensor>())
+                : block.forward(x);
         return x.MoveToOuterDisposeScope();
     }
 }

@@ -89,9 +89,10 @@ public static class Dinov2WeightLoader
         return report;
     }
 
-    private enum Scheme { Hub, HuggingFace }
+    internal enum Scheme { Hub, HuggingFace }
 
-    private static (Scheme, string) DetectScheme(NamedTensorSource source, string? prefix)
+    /// <summary>The naming scheme and name prefix of a DINOv2 state dict, recognised from its patch-embedding weight.</summary>
+    internal static (Scheme, string) DetectScheme(NamedTensorSource source, string? prefix)
     {
         foreach (var (scheme, marker) in new[] { (Scheme.Hub, Dinov2WeightNames.HubPatchWeight), (Scheme.HuggingFace, Dinov2WeightNames.HuggingFacePatchWeight) })
         {

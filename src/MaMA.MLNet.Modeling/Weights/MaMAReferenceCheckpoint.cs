@@ -50,6 +50,16 @@ public static partial class MaMAReferenceCheckpoint
         return MaMAStateLoader.Load(model, source, "MaMA reference (Lightning/PEFT)", MapName, strict, prefix);
     }
 
+    /// <summary>
+    /// Builds the model a reference checkpoint holds: sizes from its tensor shapes and from the text model's
+    /// <c>config.json</c> (the head count is in no shape), the tokenizer from that folder, the reference's text pooling
+    /// and SimCLR head; loaded strictly. The same path as <see cref="MaMAModel.FromPretrained(MaMAPretrainedOptions)"/>.
+    /// </summary>
+    /// <param name="checkpointPath">The Lightning <c>.ckpt</c> or state dict.</param>
+    /// <param name="textModelDirectory">The Hugging Face folder of the text model the checkpoint was trained from (config and tokenizer are read).</param>
+    public static MaMAPretrainedModel LoadModel(string checkpointPath, string textModelDirectory) =>
+        MaMAModel.FromPretrained(new MaMAPretrainedOptions { MaMACheckpoint = checkpointPath, TextModel = textModelDirectory });
+
     /// <summary>The model name (and whether to transpose) for a reference state-dict name; null for entries skipped on purpose.</summary>
     public static MaMAWeightTarget? MapName(string referenceName)
     {

@@ -19,6 +19,17 @@ internal static class Gpt2GraphWriter
 {
     public static string Write(OnnxGraphBuilder g, WeightSet w, Gpt2ExportConfig c, string inputIds, string attentionMask)
     {
+        var (x, isReal) = WriteHidden(g, w, c, inputIds, attentionMask);
+        if (c.Pooling == TextPooling.Mean) return g.ReduceMean(x, [1], keepDims: false, "text_feature");
+        string weightsPerToken = g.Unsqueeze(g.Cast(isReal, TensorProto.Types.DataType.Float, "token_weight"), [2], "token_weight_3d");
+        string sum = g.ReduceSum(g.Mul(x, weightsPerToken, "masked_hidden"), [1], keepDims: false, "masked_sum");   // [B,D]
+        string count = g.ReduceSum(weightsPerToken, [1], keepDims: false, "real_token_count");                     // [B,1]
+        return g.Div(sum, g.Max(count, g.Scalar("one", 1f), "real_token_count_clamped"), "text_feature");
+    }
+
+    /// <summary>The last hidden state after <c>ln_f</c> [B, T, D] and the real-token mask [B, T] (bool).</summary>
+    public static (string Hidden, string IsReal) WriteHidden(OnnxGraphBuilder g, WeightSet w, Gpt2ExportConfig c, string inputIds, string attentionMask)
+    {
         c.Validate();
         long d = c.EmbedDim, t = c.MaxPositions;
         using var scope = NewDisposeScope();
@@ -55,11 +66,6 @@ internal static class Gpt2GraphWriter
         if (w.Contains($"h.{c.Depth}.ln_1.weight"))
             throw new OnnxExportException($"The weights have more than {c.Depth} blocks ('{w.Prefix}h.{c.Depth}.ln_1.weight' exists).");
         x = TransformerGraph.LayerNorm(g, w, "ln_f", d, eps, x);
-
-        if (c.Pooling == TextPooling.Mean) return g.ReduceMean(x, [1], keepDims: false, "text_feature");
-        string weightsPerToken = g.Unsqueeze(g.Cast(isReal, TensorProto.Types.DataType.Float, "token_weight"), [2], "token_weight_3d");
-        string sum = g.ReduceSum(g.Mul(x, weightsPerToken, "masked_hidden"), [1], keepDims: false, "masked_sum");   // [B,D]
-        string count = g.ReduceSum(weightsPerToken, [1], keepDims: false, "real_token_count");                     // [B,1]
-        return g.Div(sum, g.Max(count, g.Scalar("one", 1f), "real_token_count_clamped"), "text_feature");
+        return (x, isReal);
     }
 }

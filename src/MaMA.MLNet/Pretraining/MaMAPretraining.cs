@@ -11,7 +11,8 @@ namespace MaMA.MLNet.Pretraining;
 /// <summary>
 /// One MaMA pretraining run from image records to a saved model: tokenizer, model, <see cref="MaMATrainingData"/>,
 /// <see cref="MaMAObjective"/>, the engine's <see cref="PretrainingTrainer{TPrepared, TBatch}"/> with checkpoints
-/// and a JSON-lines log, then <see cref="MaMAModelDirectory.Save"/> into <c>OUT/model</c>.
+/// and a JSON-lines log, then <see cref="MaMAModelDirectory.Save"/> into <c>OUT/model</c>. With
+/// <see cref="MaMAPretrainingOptions.InitialModelDirectory"/> the model (and its tokenizer) is loaded from a model directory.
 /// </summary>
 public static class MaMAPretraining
 {
@@ -67,14 +68,21 @@ public static class MaMAPretraining
         if (captions is not null && captions.Count != records.Count)
             throw new ArgumentException($"{captions.Count} captions for {records.Count} images.", nameof(captions));
         var config = options.ResolveConfig();
-        var tokenizer = CreateTokenizer(options, config);
+        // The initial model's own tokenizer unless another is given (CreateTokenizer checks that one fits).
+        string? savedTokenizer = options.InitialModelDirectory is { } initialDirectory
+            && Directory.Exists(Path.Combine(initialDirectory, MaMAModelDirectory.TokenizerFolder))
+            ? Path.Combine(initialDirectory, MaMAModelDirectory.TokenizerFolder) : null;
+        string? tokenizerDirectory = options.TokenizerDirectory ?? savedTokenizer;
+        var tokenizer = CreateTokenizer(options with { TokenizerDirectory = tokenizerDirectory }, config);
         string output = Directory.CreateDirectory(options.OutputDirectory).FullName;
         string checkpoints = Path.Combine(output, CheckpointFolder);
         string log = Path.Combine(output, LogFile);
         long tenth = Math.Max(1, options.Steps / 10);
 
         TorchRuntime.Seed(options.Seed);
-        using var model = new MaMAModel(config);
+        // Step 0 starts from exactly the initial model's weights (the trainer seeds dropout itself).
+        using var model = options.InitialModelDirectory is { } initialModel ? MaMAModelDirectory.Load(initialModel).Model : new MaMAModel(config);
+        model.RecomputeActivations = options.RecomputeActivations;
         var objective = new MaMAObjective(model, new MaMAObjectiveOptions
         {
             LateStartStep = options.LateStartStep ?? tenth,
@@ -148,8 +156,8 @@ public static class MaMAPretraining
         string tokenizerFiles = Path.Combine(output, ".tokenizer-" + Guid.NewGuid().ToString("N"));
         try
         {
-            if (options.TokenizerDirectory is null) BundledGpt2Vocabulary.WriteVocabAndMerges(tokenizerFiles);
-            MaMAModelDirectory.Save(model, modelDirectory, options.TokenizerDirectory ?? tokenizerFiles);
+            if (tokenizerDirectory is null) BundledGpt2Vocabulary.WriteVocabAndMerges(tokenizerFiles);
+            MaMAModelDirectory.Save(model, modelDirectory, tokenizerDirectory ?? tokenizerFiles);
         }
         finally
         {

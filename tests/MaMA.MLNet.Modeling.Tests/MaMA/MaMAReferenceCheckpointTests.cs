@@ -18,7 +18,7 @@ public sealed partial class MaMAReferenceCheckpointTests
     /// the reference code's module layout: PEFT around GPT2LMHeadModel (base_model.model.transformer, base_layer,
     /// lora_X.default), Conv1D weights [in, out], scales at the top level, under "state_dict.".
     /// </summary>
-    private static Dictionary<string, Tensor> ReferenceStateDict(MaMAModel model, bool withPeftWrapper = true)
+    internal static Dictionary<string, Tensor> ReferenceStateDict(MaMAModel model, bool withPeftWrapper = true)
     {
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, tensor) in model.state_dict())

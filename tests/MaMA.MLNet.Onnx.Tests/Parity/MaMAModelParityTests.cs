@@ -74,6 +74,63 @@ public sealed class MaMAModelParityTests
     }
 
     [TestMethod]
+    [DataRow(ModelPooling.MaskedMean, 112, 3, DisplayName = "pretraining grid, batch 3")]
+    [DataRow(ModelPooling.PaddedMean, 84, 2, DisplayName = "84 px, batch 2")]
+    public void PatchSentenceSimilarityMatchesTheModel(ModelPooling pooling, int imageSize, int batch)
+    {
+        using var scope = NewDisposeScope();
+        var config = Config(4, pooling);
+        using var model = Build(config, seed: 300 + imageSize);
+        // Batch-norm statistics away from 0/1, so folding them into the heads matters.
+        using (no_grad())
+            foreach (var (name, buffer) in model.named_buffers())
+            {
+                if (name.EndsWith("running_mean", StringComparison.Ordinal)) buffer.copy_(randn_like(buffer) * 0.3);
+                else if (name.EndsWith("running_var", StringComparison.Ordinal)) buffer.copy_(rand_like(buffer) + 0.5);
+            }
+        foreach (var (name, p) in model.named_parameters())
+            if (name.Contains("local_embed.head.1.", StringComparison.Ordinal))
+                using (no_grad()) p.copy_(randn_like(p) * 0.5 + (name.EndsWith("weight", StringComparison.Ordinal) ? 1 : 0));
+
+        // Captions of different lengths with 1 to 3 sentences (sep tokens), right-padded.
+        const int length = 20;
+        var rng = new Random(7);
+        var ids = new long[batch * length];
+        var mask = new long[batch * length];
+        for (int b = 0; b < batch; b++)
+        {
+            int real = 8 + 4 * b;
+            for (int t = 0; t < length; t++)
+            {
+                ids[b * length + t] = t < real ? rng.Next(0, config.Text.VocabSize) : config.Text.VocabSize + 1;
+                mask[b * length + t] = t < real ? 1 : 0;
+            }
+            for (int s = 0; s <= b % 3; s++) ids[b * length + 2 + 3 * s] = config.SeparatorTokenId;
+        }
+        var idTensor = tensor(ids, [batch, length]);
+        var maskTensor = tensor(mask, [batch, length]);
+        var pixels = randn(batch, 3, imageSize, imageSize);
+        using var expected = model.ComputePatchSentenceSimilarity(pixels, idTensor, maskTensor);
+        var (positions, sentenceMask) = MaMABatch.FindSentences(idTensor, config.SeparatorTokenId);
+        long sentences = positions.shape[1];
+        Assert.AreEqual((long)Math.Min(batch, 3), sentences);
+
+        var graph = MaMAModelOnnxExporter.ExportPatchSentenceSimilarity(model, imageSize);
+        var outputs = OrtRunner.Run(graph,
+            (MamaOnnxExporter.PixelsInput, Floats(pixels), [batch, 3, imageSize, imageSize]),
+            (MamaOnnxExporter.InputIdsInput, ids, [batch, length]),
+            (MamaOnnxExporter.AttentionMaskInput, mask, [batch, length]),
+            (MaMAModelOnnxExporter.SentencePositionsInput, positions.to(ScalarType.Int64).data<long>().ToArray(), [batch, sentences]),
+            (MaMAModelOnnxExporter.SentenceMaskInput, sentenceMask.to(ScalarType.Int64).data<long>().ToArray(), [batch, sentences]));
+
+        var similarity = outputs[MaMAModelOnnxExporter.SimilarityOutput];
+        long patches = (imageSize / 14) * (imageSize / 14);
+        CollectionAssert.AreEqual(new[] { batch, patches, sentences }, similarity.Shape);
+        Tolerance.AssertClose(similarity.Values, Doubles(expected.Similarity), "patch-sentence similarity");
+        Assert.IsGreaterThan(0.05, Doubles(expected.Similarity).Max(Math.Abs), "non-trivial similarities");
+    }
+
+    [TestMethod]
     public void ImageEncoderWithAFeatureNormIsExportedWithTheNormFolded()
     {
         using var scope = NewDisposeScope();
