@@ -88,6 +88,8 @@ public static class MaMAModelOnnxExporter
     public static VitExportConfig VisionConfig(MaMAConfig config, int imageSize)
     {
         ArgumentNullException.ThrowIfNull(config);
+        if (config.ImageEncoder == ImageEncoderKind.ResNet)
+            throw new OnnxExportException("ONNX export of a ResNet image encoder is not supported yet; only the vision transformer is exported.");
         VisionTransformerConfig v = config.Vision;
         if (v.FeedForward != FeedForwardKind.Mlp) throw new OnnxExportException($"Image encoder feed-forward {v.FeedForward} is not exported; only the GELU MLP is.");
         if (!v.QkvBias) throw new OnnxExportException("Image encoders without a qkv bias are not exported.");

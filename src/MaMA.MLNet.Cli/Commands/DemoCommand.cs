@@ -187,7 +187,7 @@ public sealed class DemoCommand : ICliCommand
     /// </summary>
     internal static OnnxCheck ExportAndCheck(MaMAModel model, IReadOnlyList<MammogramRecord> images, string path)
     {
-        int side = model.Config.Vision.ImageSize;
+        int side = model.Config.ImageSize;
         using var scope = NewDisposeScope();
         // Through the model exporter: it folds a from-scratch model's image feature norm into the projection.
         var graph = MaMAModelOnnxExporter.ExportImageEncoder(model, side);

@@ -58,7 +58,7 @@ public sealed class PretrainCommand : ICliCommand
                     ? MaMAPretrainingOptions.TinyFromScratch(outputDirectory)
                     : new MaMAPretrainingOptions { Preset = presetName, OutputDirectory = outputDirectory };
                 var config = defaults.ResolveConfig();
-                if (parse.GetValue(imageSize) is { } size) config = config with { Vision = config.Vision with { ImageSize = size } };
+                if (parse.GetValue(imageSize) is { } size) config = config.WithImageSize(size);
                 long stepCount = parse.GetValue(steps) ?? defaults.Steps;
                 options = defaults with
                 {

@@ -2,6 +2,7 @@ using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Modeling;
 using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Tokenization;
+using MaMA.MLNet.Onnx.Weights;
 using MaMA.MLNet.Training;
 using MaMA.MLNet.Training.MaMA;
 using static TorchSharp.torch;
@@ -75,6 +76,7 @@ public static class MaMAPretraining
 
         TorchRuntime.Seed(options.Seed);
         using var model = new MaMAModel(config);
+        if (options.ImageEncoderOnnxWeights is { } imageWeights) ResNetOnnxWeights.LoadInto(model, imageWeights);
         var objective = new MaMAObjective(model, new MaMAObjectiveOptions
         {
             LateStartStep = options.LateStartStep ?? tenth,
@@ -83,7 +85,7 @@ public static class MaMAPretraining
         });
         var data = new MaMATrainingData(records, tokenizer, new MaMATrainingDataOptions
         {
-            ImageSize = config.Vision.ImageSize,
+            ImageSize = config.ImageSize,
             MaskProbability = options.MaskProbability,
             SecondView = options.MultiView,
             TextLength = config.TextMaxLength,
