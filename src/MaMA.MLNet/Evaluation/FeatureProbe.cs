@@ -58,12 +58,47 @@ public static class FeatureProbe
         return ClassificationEvaluator.Evaluate(model.Transform(Rows(testFeatures, testLabels)), LabelColumn, "Score", classNames);
     }
 
+    /// <summary>
+    /// The probe cross-validated over <paramref name="folds"/> folds of whole groups (e.g. patients: no woman's images on
+    /// both sides); groups are dealt to folds in a seeded random order. Returns the mean and spread over the folds.
+    /// </summary>
+    /// <exception cref="ArgumentException">Counts disagree, fewer groups than folds, or a training fold lacks a class.</exception>
+    public static FeatureProbeCrossValidation CrossValidate(MLContext ml, IReadOnlyList<float[]> features, IReadOnlyList<int> labels,
+        IReadOnlyList<string> groups, IReadOnlyList<string> classNames, int folds = 5, int seed = 1, float l2 = 1f)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        Check(features, labels, classNames.Count, "", null);
+        if (groups.Count != features.Count) throw new ArgumentException($"{groups.Count} groups for {features.Count} rows.", nameof(groups));
+        if (folds < 2) throw new ArgumentOutOfRangeException(nameof(folds), "at least two folds");
+        var distinct = groups.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        if (distinct.Length < folds) throw new ArgumentException($"{distinct.Length} groups cannot fill {folds} folds.", nameof(groups));
+        new Random(seed).Shuffle(distinct);
+        var foldOf = distinct.Select((g, i) => (g, i % folds)).ToDictionary(x => x.g, x => x.Item2, StringComparer.Ordinal);
+        var reports = new List<ClassificationReport>();
+        for (int f = 0; f < folds; f++)
+        {
+            var train = Enumerable.Range(0, features.Count).Where(i => foldOf[groups[i]] != f).ToList();
+            var test = Enumerable.Range(0, features.Count).Where(i => foldOf[groups[i]] == f).ToList();
+            reports.Add(Evaluate(ml, [.. train.Select(i => features[i])], [.. train.Select(i => labels[i])],
+                [.. test.Select(i => features[i])], [.. test.Select(i => labels[i])], classNames, l2));
+        }
+        return new FeatureProbeCrossValidation(MeanStd(reports.Select(r => r.BalancedAccuracy)), MeanStd(reports.Select(r => r.MacroAuc)), reports);
+    }
+
+    private static (double Mean, double StdDev) MeanStd(IEnumerable<double> values)
+    {
+        var v = values.Where(x => !double.IsNaN(x)).ToArray();
+        if (v.Length == 0) return (double.NaN, double.NaN);
+        double mean = v.Average();
+        return (mean, v.Length < 2 ? 0 : Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1)));
+    }
+
     private static int Check(IReadOnlyList<float[]> features, IReadOnlyList<int> labels, int classes, string what, int? width)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(labels);
-        if (features.Count == 0) throw new ArgumentException($"The {what} rows are empty.");
-        if (features.Count != labels.Count) throw new ArgumentException($"{features.Count} {what} feature rows but {labels.Count} labels.");
+        if (features.Count == 0) throw new ArgumentException($"The {what} rows are empty.".Replace("  ", " ", StringComparison.Ordinal));
+        if (features.Count != labels.Count) throw new ArgumentException($"{features.Count} {what} feature rows but {labels.Count} labels.".Replace("  ", " ", StringComparison.Ordinal));
         int w = width ?? features[0].Length;
         if (w == 0) throw new ArgumentException($"The {what} features are empty vectors.");
         for (int i = 0; i < features.Count; i++)
