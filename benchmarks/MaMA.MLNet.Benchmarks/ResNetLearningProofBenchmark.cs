@@ -22,12 +22,12 @@ public sealed class ResNetLearningProofBenchmark : IBenchmark
 {
     public string Name => "resnet-learning-proof";
     public string Description =>
-        "resnet18-imagenet preset on phantom studies: frozen ImageNet features vs MaMA-pretrained (probe + zero-shot); [--studies 200] [--eval-studies 60] [--steps 200] [--minutes 20] [--batch-size 16] [--lr 3e-4] [--image-size 128] [--late-start S] [--ablation] [--seed 1] [--out DIR]";
+        "resnet18-imagenet preset on phantom studies: frozen ImageNet features vs MaMA-pretrained (probe + zero-shot); [--studies 200] [--eval-studies 60] [--steps 200] [--minutes 20] [--batch-size 16] [--lr 5e-4] [--image-size 96] [--late-start S] [--ablation] [--seed 1] [--out DIR]";
 
     public int Run(string[] args)
     {
         var a = Arguments.Parse(args);
-        int studies = a.Int("--studies", 200), evalStudies = a.Int("--eval-studies", 60), size = a.Int("--image-size", 128), seed = a.Int("--seed", 1);
+        int studies = a.Int("--studies", 200), evalStudies = a.Int("--eval-studies", 60), size = a.Int("--image-size", 96), seed = a.Int("--seed", 1);
         string output = Path.GetFullPath(a.String("--out", Path.Combine(Path.GetTempPath(), "mama-resnet-learning-proof")));
         string weights = ResNetOnnxWeights.FindPackagedResNet18()
             ?? throw new FileNotFoundException($"{ResNetOnnxWeights.PackagedResNet18RelativePath} is not in the benchmark's output folder.");
@@ -50,7 +50,7 @@ public sealed class ResNetLearningProofBenchmark : IBenchmark
             Minutes = a.Double("--minutes", 20),
             BatchSize = a.Int("--batch-size", recipe.BatchSize),
             LearningRate = a.Double("--lr", recipe.LearningRate),
-            LateStartStep = a.Long("--late-start", recipe.LateStartStep ?? 100),
+            LateStartStep = a.Long("--late-start", recipe.LateStartStep ?? 60),
             Seed = seed,
             CheckpointEvery = 0,
         };
@@ -63,12 +63,12 @@ public sealed class ResNetLearningProofBenchmark : IBenchmark
             Console.WriteLine($"{label,-34} {steps,6} {minutes,8:F1} {m.Probe,15:F3} {m.ProbeAuc,10:F3} {m.ZeroShot,19:F3}");
 
         TorchRuntime.Seed(seed);
-        using (var random = new MaMAModel(config)) Print("random ResNet (frozen)", 0, 0, Evaluate(ml, random, tokenizer, train, heldOut));
+        using (var random = new MaMAModel(config)) Print("random ResNet (frozen)", 0, 0, Evaluate(ml, random, tokenizer, train, heldOut, fresh: true));
         TorchRuntime.Seed(seed);
         using (var start = new MaMAModel(config))
         {
             ResNetOnnxWeights.LoadInto(start, weights);
-            Print("ImageNet ResNet18 (frozen start)", 0, 0, Evaluate(ml, start, tokenizer, train, heldOut));
+            Print("ImageNet ResNet18 (frozen start)", 0, 0, Evaluate(ml, start, tokenizer, train, heldOut, fresh: true));
         }
 
         var runs = new List<(string Label, MaMAPretrainingOptions Options)> { ("MaMA-pretrained from ImageNet", options) };
@@ -84,7 +84,7 @@ public sealed class ResNetLearningProofBenchmark : IBenchmark
             });
             var result = MaMAPretraining.Run(train, runOptions, null, progress);
             using var trained = MaMAModelDirectory.Load(result.ModelDirectory).Model;
-            Print(label, result.Training.Step, watch.Elapsed.TotalMinutes, Evaluate(ml, trained, tokenizer, train, heldOut));
+            Print(label, result.Training.Step, watch.Elapsed.TotalMinutes, Evaluate(ml, trained, tokenizer, train, heldOut, fresh: false));
         }
         Console.WriteLine($"total {clock.Elapsed.TotalMinutes:F1} min");
         return 0;
@@ -92,9 +92,11 @@ public sealed class ResNetLearningProofBenchmark : IBenchmark
 
     // Linear probe for density on the frozen pooled features (train images -> held-out images) and zero-shot density.
     private static (double Probe, double ProbeAuc, double ZeroShot) Evaluate(MLContext ml, MaMAModel model, Modeling.Tokenization.MaMATokenizer tokenizer,
-        IReadOnlyList<MammogramRecord> train, IReadOnlyList<MammogramRecord> heldOut)
+        IReadOnlyList<MammogramRecord> train, IReadOnlyList<MammogramRecord> heldOut, bool fresh)
     {
         model.eval();
+        // A fresh model's feature norm gets the training images' statistics, as pretraining gives its saved model.
+        if (fresh) MaMAZeroShotEvaluation.RecalibrateFeatureNorm(model, train);
         using var scope = TorchSharp.torch.NewDisposeScope();
         static (List<MammogramRecord> Rows, List<int> Labels) Labelled(IReadOnlyList<MammogramRecord> records)
         {

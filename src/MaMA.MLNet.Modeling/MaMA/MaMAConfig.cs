@@ -160,12 +160,15 @@ public sealed record MaMAConfig
     /// <see cref="Tiny"/> with ML.NET's ImageNet ResNet18 (<see cref="ResNetConfig.ResNet18ImageNet"/>, 224 px, 512-d
     /// features, 7 x 7 local grid) as the image encoder. The weights come from the ONNX file of
     /// <c>Microsoft.ML.DnnImageFeaturizer.ResNet18</c> (<c>ResNetOnnxWeights</c> in MaMA.MLNet.Onnx); a model built
-    /// from the preset alone starts from random weights.
+    /// from the preset alone starts from random weights. With <see cref="GlobalImageFeatureNorm"/>: average-pooled ReLU
+    /// features of similar images share a large positive mean (all phantom images point almost the same way), which
+    /// left the CLIP loss at its 2 ln B saddle, as the fresh ViT's pooled feature did.
     /// </summary>
     public static MaMAConfig ResNet18ImageNet => Tiny with
     {
         ImageEncoder = ImageEncoderKind.ResNet,
         ResNet = ResNetConfig.ResNet18ImageNet,
+        GlobalImageFeatureNorm = true,
     };
 
     /// <summary>The preset names <see cref="FromPreset"/> knows.</summary>
