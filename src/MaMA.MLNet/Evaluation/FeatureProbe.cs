@@ -15,6 +15,7 @@ public static class FeatureProbe
     private const string LabelColumn = "Label";
     private const string FeatureColumn = "Features";
     private const string WeightColumn = "Weight";
+    private const string KeyColumn = "LabelKey";
 
     /// <summary>Trains the probe on the training rows and reports it on the test rows.</summary>
     /// <param name="ml">The context (its seed makes the run repeatable).</param>
@@ -40,22 +41,23 @@ public static class FeatureProbe
 
         var schema = SchemaDefinition.Create(typeof(ProbeRow));
         schema[nameof(ProbeRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
-        schema[nameof(ProbeRow.Label)].ColumnType = new KeyDataViewType(typeof(uint), classes);
         IDataView Rows(IReadOnlyList<float[]> features, IReadOnlyList<int> labels) => ml.Data.LoadFromEnumerable(
-            features.Select((f, i) => new ProbeRow { Features = f, Label = (uint)labels[i] + 1, Weight = (float)trainLabels.Count / (classes * counts[labels[i]]) }).ToList(),
+            features.Select((f, i) => new ProbeRow { Features = f, Label = (uint)labels[i], Weight = (float)trainLabels.Count / (classes * counts[labels[i]]) }).ToList(),
             schema);
 
-        var pipeline = ml.Transforms.NormalizeMeanVariance(FeatureColumn)
+        // Keys ordered by value, so key k + 1 is class k (every class has training rows, checked above).
+        var pipeline = ml.Transforms.Conversion.MapValueToKey(KeyColumn, LabelColumn, keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+            .Append(ml.Transforms.NormalizeMeanVariance(FeatureColumn))
             .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(new LbfgsMaximumEntropyMulticlassTrainer.Options
             {
-                LabelColumnName = LabelColumn,
+                LabelColumnName = KeyColumn,
                 FeatureColumnName = FeatureColumn,
                 ExampleWeightColumnName = WeightColumn,
                 L2Regularization = l2,
                 L1Regularization = 0,
             }));
         var model = pipeline.Fit(Rows(trainFeatures, trainLabels));
-        return ClassificationEvaluator.Evaluate(model.Transform(Rows(testFeatures, testLabels)), LabelColumn, "Score", classNames);
+        return ClassificationEvaluator.Evaluate(model.Transform(Rows(testFeatures, testLabels)), KeyColumn, "Score", classNames);
     }
 
     /// <summary>
