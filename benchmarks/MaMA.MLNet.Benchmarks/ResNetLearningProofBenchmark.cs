@@ -22,7 +22,7 @@ public sealed class ResNetLearningProofBenchmark : IBenchmark
 {
     public string Name => "resnet-learning-proof";
     public string Description =>
-        "resnet18-imagenet preset on phantom studies: frozen ImageNet features vs MaMA-pretrained (probe + zero-shot); [--studies 200] [--eval-studies 60] [--steps 200] [--minutes 20] [--batch-size 16] [--lr 5e-4] [--image-size 96] [--late-start S] [--ablation] [--seed 1] [--out DIR]";
+        "resnet18-imagenet preset on phantom studies: frozen ImageNet features vs MaMA-pretrained (probe + zero-shot); [--studies 200] [--eval-studies 60] [--steps 200] [--minutes 20] [--batch-size 16] [--lr 5e-4] [--image-size 96] [--late-start S] [--ablation] [--evaluate-model DIR] [--seed 1] [--out DIR]";
 
     public int Run(string[] args)
     {
@@ -69,6 +69,13 @@ public sealed class ResNetLearningProofBenchmark : IBenchmark
         {
             ResNetOnnxWeights.LoadInto(start, weights);
             Print("ImageNet ResNet18 (frozen start)", 0, 0, Evaluate(ml, start, tokenizer, train, heldOut, fresh: true));
+        }
+
+        // A model saved by an earlier run (same data and seed), measured with the same probe.
+        if (a.String("--evaluate-model", "") is { Length: > 0 } saved)
+        {
+            using var earlier = MaMAModelDirectory.Load(saved).Model;
+            Print($"saved: {Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(saved)))}", 0, 0, Evaluate(ml, earlier, tokenizer, train, heldOut, fresh: false));
         }
 
         var runs = new List<(string Label, MaMAPretrainingOptions Options)> { ("MaMA-pretrained from ImageNet", options) };
