@@ -95,7 +95,12 @@ public static class MaMAZeroShotEvaluation
         foreach (var chunk in records.Chunk(batchSize))
         {
             var pixels = new float[chunk.Length][];
-            Parallel.For(0, chunk.Length, i => pixels[i] = EvalPixels(chunk[i], preprocessor));
+            // As many images at once as their decoded size lets through the shared memory gate, not one per core.
+            Parallel.For(0, chunk.Length, i =>
+            {
+                using var memory = DecodeMemoryGate.Shared.BeginScope();
+                pixels[i] = EvalPixels(chunk[i], preprocessor);
+            });
             yield return tensor(pixels.SelectMany(p => p).ToArray(), [chunk.Length, 3, size, size]);
         }
     }
