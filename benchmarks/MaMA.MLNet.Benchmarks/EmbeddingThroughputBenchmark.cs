@@ -90,7 +90,7 @@ public sealed class EmbeddingThroughputBenchmark : IBenchmark
 
     private static void RunModel(Setup setup, int repeats, int threads)
     {
-        int count = setup.Images, batch = setup.Batch, size = setup.Config.Vision.ImageSize, per = 3 * size * size;
+        int count = setup.Images, batch = setup.Batch, size = setup.Config.ImageSize, per = 3 * size * size;
         string dir = Directory.CreateTempSubdirectory("mama-embed-bench-").FullName;
         try
         {

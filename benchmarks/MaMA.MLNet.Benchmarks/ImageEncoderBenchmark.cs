@@ -30,7 +30,7 @@ public sealed class ImageEncoderBenchmark : IBenchmark
                      ("ViT-B/14-reg 518 px", MaMAConfig.MaMABase, 4),
                  })
         {
-            double gflop = ForwardFlops(config.Vision, config.EmbeddingSize, config.Vision.ImageSize, config.Vision.ImageSize) / 1e9;
+            double gflop = ForwardFlops(config.Vision, config.EmbeddingSize, config.ImageSize, config.ImageSize) / 1e9;
             double seconds = Time(config, batch, repeats);
             double rate = gflop * batch / seconds;
             Console.WriteLine($"{label,-22} {batch,5} {gflop,10:F2} {seconds,9:F3} {seconds / batch * 1000,9:F1} {rate,9:F1} {rate / peak,8:P0}");
@@ -44,9 +44,9 @@ public sealed class ImageEncoderBenchmark : IBenchmark
         using var noGrad = no_grad();
         TorchRuntime.Seed(0);
         using var vit = new VisionTransformer(config.Vision);
-        using var projection = new GlobalProjection(config.Vision.Width, config.EmbeddingSize);
+        using var projection = new GlobalProjection(config.ImageFeatureWidth, config.EmbeddingSize);
         vit.eval();
-        var pixels = randn(batch, 3, config.Vision.ImageSize, config.Vision.ImageSize);
+        var pixels = randn(batch, 3, config.ImageSize, config.ImageSize);
         double best = double.MaxValue;
         for (int i = 0; i <= repeats; i++)
         {

@@ -31,7 +31,7 @@ public sealed class LearningProofBenchmark : IBenchmark
         int studies = a.Int("--studies", 1000), evalStudies = a.Int("--eval-studies", 100);
         double minutes = a.Double("--minutes", 15);
         var defaults = MaMAPretrainingOptions.TinyFromScratch(outputDirectory: "unused");
-        int imageSize = a.Int("--image-size", defaults.ResolveConfig().Vision.ImageSize);
+        int imageSize = a.Int("--image-size", defaults.ResolveConfig().ImageSize);
         string output = Path.GetFullPath(a.String("--out", Path.Combine(Path.GetTempPath(), "mama-learning-proof")));
         bool ablation = a.Flag("--ablation");
         if (a.Flag("--plot-only")) return PlotOnly(output);
@@ -148,13 +148,13 @@ public sealed class LearningProofBenchmark : IBenchmark
         Console.WriteLine($"mean off-diagonal cosine over {n}: images {Off(images):F5}, texts {Off(texts):F5}; caption tokens {mask.sum(1).to(TorchSharp.torch.ScalarType.Float32).mean().item<float>():F0}");
         Console.WriteLine($"image embedding std over the batch (mean over dims) {images.std(0).mean().item<float>():G4}, text {texts.std(0).mean().item<float>():G4}");
         // The same images through the ViT alone: which pooling keeps them apart at init?
-        int size = config.Vision.ImageSize;
+        int size = config.ImageSize;
         var preprocessor = new MaMA.MLNet.Imaging.Preprocessing.MammogramPreprocessor(new MaMA.MLNet.Imaging.Preprocessing.PreprocessingOptions { ImageSize = size });
         var pixels = records.SelectMany(r => MaMAZeroShotEvaluation.EvalPixels(r, preprocessor)).ToArray();
-        var vit = model.ImageEncoder.Backbone.forward(TorchSharp.torch.tensor(pixels, [n, 3, size, size]));
+        var vit = model.ImageEncoder.Encode(TorchSharp.torch.tensor(pixels, [n, 3, size, size]));
         var unit = (TorchSharp.torch.Tensor t) => TorchSharp.torch.nn.functional.normalize(t, p: 2, dim: -1);
-        Console.WriteLine($"ViT features, mean pairwise cosine: pre-norm mean (used) {Off(unit(vit.PooledFeature)):F5}, CLS after norm {Off(unit(vit.ClsToken)):F5}, " +
-                          $"mean of normed patch tokens {Off(unit(vit.PatchTokens.mean([1]))):F5}, centred normed patch tokens flattened {Off(unit((vit.PatchTokens - vit.PatchTokens.mean([0], keepdim: true)).flatten(1))):F5}");
+        Console.WriteLine($"image features, mean pairwise cosine: pooled (used) {Off(unit(vit.PooledFeature)):F5}, " +
+                          $"mean of local features {Off(unit(vit.PatchTokens.mean([1]))):F5}, centred local features flattened {Off(unit((vit.PatchTokens - vit.PatchTokens.mean([0], keepdim: true)).flatten(1))):F5}");
     }
 
     // Redraws the PNGs of an output folder's runs: each loss-curve CSV, and the validation density curves of run/ and

@@ -29,7 +29,7 @@ public sealed class MemoryGrowthEncoderBenchmark : IBenchmark
         for (int step = 1; step <= steps; step++)
         {
             using var scope = NewDisposeScope();
-            var pixels = randn([4, 3, config.Vision.ImageSize, config.Vision.ImageSize], generator: generator);
+            var pixels = randn([4, 3, config.ImageSize, config.ImageSize], generator: generator);
             var ids = randint(0, config.Text.VocabSize, [4, 48], generator: generator);
             ids[.., 10] = tensor((long)config.SeparatorTokenId);
             ids[.., 20] = tensor((long)config.SeparatorTokenId);

@@ -39,7 +39,7 @@ public sealed class OnnxVsTorchSharpBenchmark : IBenchmark
         {
             // Only the image side is measured: a tiny text side spares building BioMedLM (2.7B parameters).
             var config = MaMAConfig.FromPreset(preset) with { Text = MaMAConfig.Tiny.Text, TextMaxLength = MaMAConfig.Tiny.TextMaxLength, Lora = null };
-            int size = config.Vision.ImageSize;
+            int size = config.ImageSize;
             TorchRuntime.Seed(0);
             using var model = new MaMAModel(config);
             model.eval();

@@ -18,11 +18,14 @@ namespace MaMA.MLNet.Onnx;
 public static class MaMAModelOnnxExporter
 {
     /// <summary>The image encoder at <paramref name="imageSize"/> x <paramref name="imageSize"/> pixels: <c>pixels</c> -> <c>embedding</c>.</summary>
+    /// <remarks>A ResNet image encoder is written by <see cref="ResNetGraphWriter"/> (sizes multiples of 32).</remarks>
     /// <exception cref="OnnxExportException">The image size is not a whole number of patches, or the model has a part the exporter does not support (SwiGLU, no qkv bias, offset interpolation).</exception>
     public static ModelProto ExportImageEncoder(MaMAModel model, int imageSize, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var scope = NewDisposeScope();
+        if (model.Config.ImageEncoder == ImageEncoderKind.ResNet)
+            return MamaOnnxExporter.ExportResNetImageEncoder(ImageWeights(model), model.Config.ResNet!, imageSize, options);
         return MamaOnnxExporter.ExportImageEncoder(ImageWeights(model), VisionConfig(model.Config, imageSize), includePatchTokens: false, options);
     }
 
@@ -144,6 +147,8 @@ public static class MaMAModelOnnxExporter
     public static VitExportConfig VisionConfig(MaMAConfig config, int imageSize)
     {
         ArgumentNullException.ThrowIfNull(config);
+        if (config.ImageEncoder == ImageEncoderKind.ResNet)
+            throw new OnnxExportException("Of a ResNet image encoder only the encoder itself is exported (ExportImageEncoder); classifiers on it are not yet.");
         VisionTransformerConfig v = config.Vision;
         if (v.FeedForward != FeedForwardKind.Mlp) throw new OnnxExportException($"Image encoder feed-forward {v.FeedForward} is not exported; only the GELU MLP is.");
         if (!v.QkvBias) throw new OnnxExportException("Image encoders without a qkv bias are not exported.");

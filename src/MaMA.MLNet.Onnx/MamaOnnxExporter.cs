@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using MaMA.MLNet.Modeling.Vision;
 using MaMA.MLNet.Onnx.Graph;
 using MaMA.MLNet.Onnx.Text;
 using MaMA.MLNet.Onnx.Vision;
@@ -68,6 +69,39 @@ public static class MamaOnnxExporter
             g.AddOutput(patches, PatchTokensOutput, DataType.Float, options.BatchAxisName, config.PatchCount, config.EmbedDim);
         return g.Build(Metadata(options, "image_encoder", ImagePreprocessing(config), e, classNames: null), LibraryVersion,
             options.Description ?? "MaMA image encoder (DINOv2 ViT): pixels -> L2-normalised embedding.");
+    }
+
+    /// <summary>
+    /// A ResNet image encoder (<see cref="ResNetGraphWriter"/>): <c>pixels</c> [B, 3, S, S] (MaMA-normalised) ->
+    /// L2-normalised <c>global_proj</c>(average-pooled last feature map).
+    /// </summary>
+    /// <exception cref="OnnxExportException">A weight is missing or mis-shaped, or the size is not a multiple of 32.</exception>
+    public static ModelProto ExportResNetImageEncoder(WeightSet weights, ResNetConfig config, int imageSize, OnnxExportOptions? options = null,
+        string? projectionName = null)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(config);
+        if (imageSize <= 0 || imageSize % ResNetConfig.Stride != 0)
+            throw new OnnxExportException($"Image size {imageSize} is not a positive multiple of the ResNet's stride {ResNetConfig.Stride}.");
+        options ??= new OnnxExportOptions();
+        var g = new OnnxGraphBuilder("mama_image_encoder");
+        string pixels = g.AddInput(PixelsInput, DataType.Float, options.BatchAxisName, 3, imageSize, imageSize);
+        string pooled = ResNetGraphWriter.Write(g, weights, config, pixels);
+        var (projection, name) = ProjectionWeights(weights, projectionName, "global_proj");
+        long e = ProjectionWidth(projection, name, config.Width);
+        string embedding = Projection(g, projection, name, config.Width, e, pooled);
+        g.AddOutput(embedding, EmbeddingOutput, DataType.Float, options.BatchAxisName, e);
+        string preprocessing = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["height"] = imageSize,
+            ["width"] = imageSize,
+            ["channels"] = "grayscale repeated to 3 channels",
+            ["mean"] = new[] { 0.5, 0.5, 0.5 },
+            ["std"] = new[] { 0.5, 0.5, 0.5 },
+            ["layout"] = "NCHW float32, (x - mean) / std applied before the graph (the ResNet's own input convention is inside it)",
+        });
+        return g.Build(Metadata(options, "image_encoder", preprocessing, e, classNames: null), LibraryVersion,
+            options.Description ?? "MaMA image encoder (ResNet): pixels -> L2-normalised embedding.");
     }
 
     /// <summary>

@@ -41,7 +41,7 @@ internal static class DemoLinearProbe
         if (trainRows.Count == 0 || testRows.Count == 0) return null;
 
         var ml = new MLContext(seed);
-        int imageSize = MaMAConfig.FromJson(File.ReadAllText(Path.Combine(modelDirectory, MaMAModelDirectory.ConfigFile))).Vision.ImageSize;
+        int imageSize = MaMAConfig.FromJson(File.ReadAllText(Path.Combine(modelDirectory, MaMAModelDirectory.ConfigFile))).ImageSize;
         var loader = new LoadMammogramsOptions { Preprocessing = new PreprocessingOptions { ImageSize = imageSize } };
         var probe = new FineTuneOptions { ModelDirectory = modelDirectory, Mode = FineTuneMode.LinearProbe, Steps = 300, TrainingBatchSize = 32, LearningRate = 0.05, Seed = seed };
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")

@@ -28,7 +28,7 @@ public sealed class ExplainCommand : ICliCommand
             try
             {
                 using var handle = MaMAModelHandle.Load(parse.GetValue(model)!.FullName, parse.GetValue(device)!);
-                int side = handle.Config.Vision.ImageSize;
+                int side = handle.Config.ImageSize;
                 var preprocessor = new MammogramPreprocessor(new PreprocessingOptions { ImageSize = side });
                 float[] pixels = preprocessor.Preprocess(MammogramReader.Read(parse.GetValue(image)!.FullName));
                 // A directory from `mama model init` has no tokenizer: fall back to the bundled GPT-2 one, as the other commands do.

@@ -92,7 +92,7 @@ public sealed class FinetuneCommand : ICliCommand
             var data = ml.Data.LoadFromEnumerable(rows);
             var keyed = ml.Transforms.Conversion.MapValueToKey("Label", keyData: ml.Data.LoadFromEnumerable(classNames.Select(n => new KeyRow { Label = n })))
                 .Fit(data).Transform(data);
-            var loading = new LoadMammogramsOptions { Preprocessing = new PreprocessingOptions { ImageSize = config.Vision.ImageSize } };
+            var loading = new LoadMammogramsOptions { Preprocessing = new PreprocessingOptions { ImageSize = config.ImageSize } };
             try
             {
                 TransformerChain<FineTuneTransformer>? model = null;

@@ -4,13 +4,15 @@ using MaMA.MLNet.Modeling;
 using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Tokenization;
 using MaMA.MLNet.Modeling.Weights;
+using MaMA.MLNet.Onnx.Weights;
 
 namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
 /// <c>mama model</c>: <c>summary --preset NAME [--json]</c> prints a preset's parameter counts (computed from the
-/// config, nothing allocated); <c>init --preset NAME --out DIR [--seed S]</c> writes a freshly initialised model
-/// in MaMA.MLNet's directory format; <c>init --image-weights PATH --text-model DIR --out DIR</c> (or
+/// config, nothing allocated); <c>init --preset NAME --out DIR [--seed S] [--image-encoder vit|resnet18-imagenet]</c>
+/// writes a freshly initialised model in MaMA.MLNet's directory format (a ResNet18-ImageNet image encoder gets
+/// ML.NET's packaged ImageNet weights); <c>init --image-weights PATH --text-model DIR --out DIR</c> (or
 /// <c>--mama-checkpoint FILE --text-model DIR</c>) writes one built by <see cref="MaMAModel.FromPretrained(MaMAPretrainedOptions)"/>
 /// with the text model's tokenizer.
 /// </summary>
@@ -67,14 +69,14 @@ public sealed class ModelCommand : ICliCommand
                     totalParameters = counts.Total,
                     trainableParameters = counts.Trainable,
                     embeddingSize = config.EmbeddingSize,
-                    imageSize = config.Vision.ImageSize,
+                    imageSize = config.ImageSize,
                     textMaxLength = config.TextMaxLength,
                 }, new JsonSerializerOptions { WriteIndented = true }));
             }
             else
             {
-                output.WriteLine($"MaMA preset '{name}': image {config.Vision.ImageSize} px, embeddings {config.EmbeddingSize}-d, captions {config.TextMaxLength} tokens");
-                output.WriteLine($"  image encoder (ViT)      {counts.ImageEncoder,16:N0}");
+                output.WriteLine($"MaMA preset '{name}': image {config.ImageSize} px, embeddings {config.EmbeddingSize}-d, captions {config.TextMaxLength} tokens");
+                output.WriteLine($"  {"image encoder (" + (config.ImageEncoder == Modeling.Vision.ImageEncoderKind.ResNet ? "ResNet" : "ViT") + ")",-25}{counts.ImageEncoder,16:N0}");
                 output.WriteLine($"  image projections        {counts.ImageProjections,16:N0}");
                 output.WriteLine($"  SimCLR head              {counts.SimClrHead,16:N0}");
                 output.WriteLine($"  text encoder (GPT-2)     {counts.TextEncoder,16:N0}");
@@ -113,6 +115,7 @@ public sealed class ModelCommand : ICliCommand
         {
             Description = "dtype the frozen (LoRA) text base is held in: float32, bfloat16 (halves BioMedLM's 10.6 GB) or float16; compute stays float32.",
         };
+        var imageEncoder = new Option<string?>("--image-encoder") { Description = ImageEncoderChoice.Description };
         var command = new Command("init",
             "Write a model directory: freshly initialised (--preset), or from public weights (--image-weights + --text-model) or a reference checkpoint (--mama-checkpoint + --text-model), with its tokenizer.");
         command.Options.Add(preset);
@@ -123,6 +126,7 @@ public sealed class ModelCommand : ICliCommand
         command.Options.Add(checkpoint);
         command.Options.Add(imageSize);
         command.Options.Add(frozenDType);
+        command.Options.Add(imageEncoder);
         command.SetAction(parseResult =>
         {
             string directory = parseResult.GetValue(outDir)!;
@@ -134,6 +138,10 @@ public sealed class ModelCommand : ICliCommand
                 return Usage("with --text-model give exactly one of --image-weights and --mama-checkpoint.");
             if (text is null && presetName is null) return Usage("give --preset for a fresh model, or --image-weights and --text-model for pretrained encoders.");
             if (!TryPreset(presetName ?? "mama-base", out var config)) return ExitCodes.Usage;
+            if (!ImageEncoderChoice.TryApply(config, parseResult.GetValue(imageEncoder), out config))
+                return Usage($"unknown image encoder '{parseResult.GetValue(imageEncoder)}': use {string.Join(" or ", ImageEncoderChoice.Names)}.");
+            if (text is not null && config.ImageEncoder == Modeling.Vision.ImageEncoderKind.ResNet)
+                return Usage("--image-encoder resnet18-imagenet builds a fresh model with the packaged ImageNet weights; it does not combine with --text-model.");
             if (parseResult.GetValue(frozenDType) is { } dtype)
             {
                 config = config with { FrozenTextBaseDType = dtype };
@@ -146,8 +154,15 @@ public sealed class ModelCommand : ICliCommand
                 {
                     TorchRuntime.Seed(parseResult.GetValue(seed));
                     using var model = new MaMAModel(config);
+                    string weights = "";
+                    if (ImageEncoderChoice.UsesPackagedResNet18(config))
+                    {
+                        string path = ImageEncoderChoice.PackagedResNet18();
+                        ResNetOnnxWeights.LoadInto(model, path);
+                        weights = $", image encoder from {Path.GetFileName(path)}";
+                    }
                     MaMAModelDirectory.Save(model, directory);
-                    output.WriteLine($"Wrote a new '{presetName!.Trim().ToLowerInvariant()}' model ({MaMAModel.CountParameters(config).Total:N0} parameters) to {Path.GetFullPath(directory)}");
+                    output.WriteLine($"Wrote a new '{presetName!.Trim().ToLowerInvariant()}' model ({MaMAModel.CountParameters(config).Total:N0} parameters{weights}) to {Path.GetFullPath(directory)}");
                     return ExitCodes.Success;
                 }
                 var loaded = MaMAModel.FromPretrained(new MaMAPretrainedOptions
@@ -168,7 +183,7 @@ public sealed class ModelCommand : ICliCommand
                 }
                 return ExitCodes.Success;
             }
-            catch (Exception e) when (e is WeightLoadException or TokenizerFileException or MaMAModelFormatException)
+            catch (Exception e) when (e is WeightLoadException or TokenizerFileException or MaMAModelFormatException or FileNotFoundException)
             {
                 error.WriteLine($"error: {e.Message}");
                 return ExitCodes.BadInput;

@@ -78,7 +78,7 @@ public sealed class PretrainCommand : ICliCommand
                         ? MaMAPretrainingOptions.TinyFromScratch(outputDirectory)
                         : new MaMAPretrainingOptions { Preset = presetName, OutputDirectory = outputDirectory };
                 MaMAConfig? config = initial is null ? defaults.ResolveConfig() : null;
-                if (config is not null && parse.GetValue(imageSize) is { } size) config = config with { Vision = config.Vision with { ImageSize = size } };
+                if (config is not null && parse.GetValue(imageSize) is { } size) config = config.WithImageSize(size);
                 if (config is not null && parse.GetValue(frozenDType) is { } dtype) config = config with { FrozenTextBaseDType = dtype };
                 long stepCount = parse.GetValue(steps) ?? defaults.Steps;
                 options = defaults with

@@ -22,8 +22,15 @@ public sealed record MaMAConfig
     /// <summary>Format version of the JSON this config came from (written as <see cref="CurrentFormatVersion"/>).</summary>
     public int FormatVersion { get; init; } = CurrentFormatVersion;
 
-    /// <summary>The DINOv2 image encoder.</summary>
+    /// <summary>The DINOv2 image encoder (unused when <see cref="ImageEncoder"/> is <see cref="ImageEncoderKind.ResNet"/>).</summary>
     public required VisionTransformerConfig Vision { get; init; }
+
+    /// <summary>Which network encodes images: the DINOv2 ViT (<see cref="Vision"/>, default) or a ResNet (<see cref="ResNet"/>).</summary>
+    public ImageEncoderKind ImageEncoder { get; init; } = ImageEncoderKind.VisionTransformer;
+
+    /// <summary>The ResNet image encoder; required when <see cref="ImageEncoder"/> is <see cref="ImageEncoderKind.ResNet"/>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ResNetConfig? ResNet { get; init; }
 
     /// <summary>
     /// The GPT-2-architecture text encoder with its <b>base</b> vocabulary (as published, e.g. GPT-2 50,257,
@@ -82,6 +89,22 @@ public sealed record MaMAConfig
     /// <summary>The text encoder configuration as built: <see cref="Text"/> with <see cref="TextVocabSize"/> rows.</summary>
     [JsonIgnore] public Gpt2Config ResizedText => Text.WithVocabSize(TextVocabSize);
 
+    /// <summary>Side of the square training image of the chosen image encoder.</summary>
+    [JsonIgnore] public int ImageSize => UsesResNet ? ResNet!.ImageSize : Vision.ImageSize;
+
+    /// <summary>Image sides must be multiples of this (ViT: the patch size; ResNet: its stride 32).</summary>
+    [JsonIgnore] public int ImageSideMultiple => UsesResNet ? ResNetConfig.Stride : Vision.PatchSize;
+
+    /// <summary>Width D of the pooled image feature and of the local image features.</summary>
+    [JsonIgnore] public int ImageFeatureWidth => UsesResNet ? ResNet!.Width : Vision.Width;
+
+    /// <summary>The config with the image encoder trained at <paramref name="size"/> px.</summary>
+    public MaMAConfig WithImageSize(int size) => UsesResNet
+        ? this with { ResNet = ResNet! with { ImageSize = size } }
+        : this with { Vision = Vision with { ImageSize = size } };
+
+    private bool UsesResNet => ImageEncoder == ImageEncoderKind.ResNet;
+
     private static int IndexOfSeparator => MaMASpecialTokens.Added.ToList().IndexOf(MaMASpecialTokens.Sep);
 
     /// <summary>Checks every part and the values tying them together.</summary>
@@ -90,6 +113,9 @@ public sealed record MaMAConfig
     {
         if (Vision is null || Text is null) throw new ArgumentException("MaMAConfig needs both Vision and Text.");
         Vision.Validate();
+        if (!Enum.IsDefined(ImageEncoder)) throw new ArgumentException($"MaMAConfig.ImageEncoder {ImageEncoder} is not an image encoder kind.");
+        if (UsesResNet && ResNet is null) throw new ArgumentException("MaMAConfig.ImageEncoder is resNet but MaMAConfig.ResNet is missing.");
+        ResNet?.Validate();
         Text.Validate();
         Lora?.Validate();
         if (FormatVersion != CurrentFormatVersion)
@@ -130,16 +156,32 @@ public sealed record MaMAConfig
         Text = Gpt2Config.BioMedLM,
     };
 
-    /// <summary>The preset names <see cref="FromPreset"/> knows.</summary>
-    public static IReadOnlyList<string> PresetNames { get; } = ["tiny", "mama-base"];
+    /// <summary>
+    /// <see cref="Tiny"/> with ML.NET's ImageNet ResNet18 (<see cref="ResNetConfig.ResNet18ImageNet"/>, 224 px, 512-d
+    /// features, 7 x 7 local grid) as the image encoder. The weights come from the ONNX file of
+    /// <c>Microsoft.ML.DnnImageFeaturizer.ResNet18</c> (<c>ResNetOnnxWeights</c> in MaMA.MLNet.Onnx); a model built
+    /// from the preset alone starts from random weights. With <see cref="GlobalImageFeatureNorm"/>: average-pooled ReLU
+    /// features of similar images share a large positive mean (all phantom images point almost the same way), which
+    /// left the CLIP loss at its 2 ln B saddle, as the fresh ViT's pooled feature did.
+    /// </summary>
+    public static MaMAConfig ResNet18ImageNet => Tiny with
+    {
+        ImageEncoder = ImageEncoderKind.ResNet,
+        ResNet = ResNetConfig.ResNet18ImageNet,
+        GlobalImageFeatureNorm = true,
+    };
 
-    /// <summary>Looks a preset up by name: <c>tiny</c> or <c>mama-base</c> (case-insensitive).</summary>
+    /// <summary>The preset names <see cref="FromPreset"/> knows.</summary>
+    public static IReadOnlyList<string> PresetNames { get; } = ["tiny", "mama-base", "resnet18-imagenet"];
+
+    /// <summary>Looks a preset up by name: <c>tiny</c>, <c>mama-base</c> or <c>resnet18-imagenet</c> (case-insensitive).</summary>
     /// <exception cref="ArgumentException">The name is not a preset.</exception>
     public static MaMAConfig FromPreset(string name) => (name ?? "").Trim().ToLowerInvariant() switch
     {
         "tiny" => Tiny,
         "mama-base" or "mama_base" => MaMABase,
-        _ => throw new ArgumentException($"Unknown MaMA preset '{name}': use {string.Join(" or ", PresetNames)}.", nameof(name)),
+        "resnet18-imagenet" or "resnet18_imagenet" => ResNet18ImageNet,
+        _ => throw new ArgumentException($"Unknown MaMA preset '{name}': use {string.Join(", ", PresetNames)}.", nameof(name)),
     };
 
     private static readonly JsonSerializerOptions JsonOptions = new()

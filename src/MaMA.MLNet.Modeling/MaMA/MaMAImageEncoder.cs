@@ -7,7 +7,7 @@ namespace MaMA.MLNet.Modeling.MaMA;
 
 /// <summary>
 /// The image side of MaMA, laid out as the reference's <c>DinoEncoder</c> so its state-dict names match:
-/// <c>model</c> (the DINOv2 ViT), <c>global_embed</c> (Linear D -> E on the pooled feature) and
+/// <c>model</c> (the DINOv2 ViT, or a <see cref="ResNet"/> with <see cref="MaMAConfig.ImageEncoder"/>), <c>global_embed</c> (Linear D -> E on the pooled feature) and
 /// <c>local_embed</c> (the per-patch Conv1d head D -> hidden -> E). With
 /// <see cref="MaMAConfig.GlobalImageFeatureNorm"/> a <c>global_norm</c> (<see cref="FeatureBatchNorm"/> over D) sits before
 /// <c>global_embed</c>; the reference has none.
@@ -15,7 +15,7 @@ namespace MaMA.MLNet.Modeling.MaMA;
 public sealed class MaMAImageEncoder : nn.Module
 {
 #pragma warning disable IDE1006 // field names are the state-dict names
-    private readonly VisionTransformer model;
+    private readonly nn.Module model;
     private readonly FeatureBatchNorm? global_norm;
     private readonly GlobalProjection global_embed;
     private readonly LocalProjectionHead local_embed;
@@ -29,15 +29,37 @@ public sealed class MaMAImageEncoder : nn.Module
     {
         if (backbone is not null && backbone.Config != config.Vision)
             throw new ArgumentException("The given vision transformer was built from another configuration than MaMAConfig.Vision.", nameof(backbone));
-        model = backbone ?? new VisionTransformer(config.Vision);
-        if (config.GlobalImageFeatureNorm) global_norm = new FeatureBatchNorm(config.Vision.Width);
-        global_embed = new GlobalProjection(config.Vision.Width, config.EmbeddingSize);
-        local_embed = new LocalProjectionHead(config.Vision.Width, config.LocalProjectionHidden, config.EmbeddingSize);
+        if (backbone is not null && config.ImageEncoder == ImageEncoderKind.ResNet)
+            throw new ArgumentException("A vision transformer was given for a configuration whose image encoder is a ResNet.", nameof(backbone));
+        model = backbone ?? (config.ImageEncoder == ImageEncoderKind.ResNet ? new ResNet(config.ResNet!) : new VisionTransformer(config.Vision));
+        int width = config.ImageFeatureWidth;
+        if (config.GlobalImageFeatureNorm) global_norm = new FeatureBatchNorm(width);
+        global_embed = new GlobalProjection(width, config.EmbeddingSize);
+        local_embed = new LocalProjectionHead(width, config.LocalProjectionHidden, config.EmbeddingSize);
         RegisterComponents();
     }
 
     /// <summary>The vision transformer (<c>model</c>).</summary>
-    public VisionTransformer Backbone => model;
+    /// <exception cref="InvalidOperationException">The encoder is a ResNet (use <see cref="Encode"/> or <see cref="ResNetBackbone"/>).</exception>
+    public VisionTransformer Backbone => model as VisionTransformer
+        ?? throw new InvalidOperationException("This MaMA model's image encoder is a ResNet, not a vision transformer.");
+
+    /// <summary>The ResNet (<c>model</c>) when <see cref="MaMAConfig.ImageEncoder"/> is <see cref="ImageEncoderKind.ResNet"/>, else null.</summary>
+    public ResNet? ResNetBackbone => model as ResNet;
+
+    /// <summary>The backbone (<c>model</c>) of either kind.</summary>
+    public nn.Module BackboneModule => model;
+
+    /// <summary>
+    /// Runs the backbone on normalised images [B, 3, H, W]: the pooled global feature and the local features
+    /// (ViT: normed patch tokens; ResNet: cells of the last feature map). With the graph (call under no_grad for inference).
+    /// </summary>
+    public ImageBackboneOutput Encode(Tensor pixels) => model switch
+    {
+        ResNet resNet => resNet.forward(pixels),
+        VisionTransformer vit => ImageBackboneOutput.From(vit.forward(pixels)),
+        _ => throw new InvalidOperationException($"Unknown image backbone {model.GetType().Name}."),
+    };
 
     /// <summary>The optional feature norm before the global projection (<c>global_norm</c>), or null.</summary>
     public FeatureBatchNorm? GlobalNorm => global_norm;

@@ -53,7 +53,7 @@ public sealed class MaMAModel : nn.Module
         Config = config;
         img_encoder_q = new MaMAImageEncoder(config, vision);
         text_encoder_q = new MaMATextEncoder(config, textBase);
-        simclr_proj = new SimClrProjectionHead(config.Vision.Width, config.Vision.Width, config.EmbeddingSize, config.SimClrOutputBatchNorm);
+        simclr_proj = new SimClrProjectionHead(config.ImageFeatureWidth, config.ImageFeatureWidth, config.EmbeddingSize, config.SimClrOutputBatchNorm);
         scales = new ContrastiveScales();
         register_module("img_encoder_q", img_encoder_q);
         register_module("text_encoder_q", text_encoder_q);
@@ -62,8 +62,9 @@ public sealed class MaMAModel : nn.Module
 
         // As the reference: the mask token is never trained, and with the pooled (pre-norm) global feature
         // the ViT's final norm is frozen too.
-        foreach (var (name, parameter) in img_encoder_q.Backbone.named_parameters())
-            if (name is "mask_token" or "norm.weight" or "norm.bias") parameter.requires_grad = false;
+        if (img_encoder_q.BackboneModule is VisionTransformer vit)
+            foreach (var (name, parameter) in vit.named_parameters())
+                if (name is "mask_token" or "norm.weight" or "norm.bias") parameter.requires_grad = false;
 
         if (dtype != ScalarType.Float32) this.to(dtype);
         var frozen = TorchRuntime.ParseDType(config.FrozenTextBaseDType);
@@ -147,15 +148,15 @@ public sealed class MaMAModel : nn.Module
     }
 
     /// <summary>
-    /// Encodes normalised images [B, 3, H, W] (H, W whole patches; any size, position embeddings are
-    /// interpolated) into L2-normalised embeddings [B, E] and the raw pooled ViT feature [B, D]. Runs without
+    /// Encodes normalised images [B, 3, H, W] (ViT: H, W whole patches, any size, position embeddings are
+    /// interpolated; ResNet: multiples of 32) into L2-normalised embeddings [B, E] and the raw pooled feature [B, D]. Runs without
     /// gradients; call <c>eval()</c> first for inference.
     /// </summary>
     public ImageEncoding EncodeImages(Tensor pixels)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var output = img_encoder_q.Backbone.forward(pixels);
+        var output = img_encoder_q.Encode(pixels);
         var embedding = ImageEmbedding(output.PooledFeature);
         return new ImageEncoding(embedding.MoveToOuterDisposeScope(), output.PooledFeature.MoveToOuterDisposeScope());
     }
@@ -176,7 +177,7 @@ public sealed class MaMAModel : nn.Module
         {
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
-            var pooled = pixelBatches.Select(b => img_encoder_q.Backbone.forward(b).PooledFeature).ToList();
+            var pooled = pixelBatches.Select(b => img_encoder_q.Encode(b).PooledFeature).ToList();
             if (pooled.Count == 0) throw new ArgumentException("No images to recalibrate the image feature norm on.", nameof(pixelBatches));
             norm.SetStatistics(cat(pooled, 0));
         }
@@ -210,7 +211,7 @@ public sealed class MaMAModel : nn.Module
                 $"Expected pixels [B, 3, H, W] and ids [B, T] with the same B, got [{string.Join(", ", pixels.shape)}] and [{string.Join(", ", inputIds.shape)}].");
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var output = img_encoder_q.Backbone.forward(pixels);
+        var output = img_encoder_q.Encode(pixels);
         var patches = PatchEmbeddings(output.PatchTokens);
         var hidden = text_encoder_q.Backbone.forward(inputIds, attentionMask);
         var (positions, mask) = MaMABatch.FindSentences(inputIds, Config.SeparatorTokenId);
@@ -235,7 +236,7 @@ public sealed class MaMAModel : nn.Module
         using var scope = NewDisposeScope();
         var terms = new Dictionary<string, Tensor>(StringComparer.Ordinal);
 
-        var first = img_encoder_q.Backbone.forward(batch.Pixels);
+        var first = img_encoder_q.Encode(batch.Pixels);
         var imageEmbedding = ImageEmbedding(first.PooledFeature);
         var hidden = text_encoder_q.Backbone.forward(batch.InputIds, batch.AttentionMask);
         var textEmbedding = TextEmbedding(hidden, batch.AttentionMask);
@@ -244,7 +245,7 @@ public sealed class MaMAModel : nn.Module
 
         if (switches.NeedsSecondView)
         {
-            var second = img_encoder_q.Backbone.forward(batch.SecondViewPixels!);
+            var second = img_encoder_q.Encode(batch.SecondViewPixels!);
             // Each view goes through the SimCLR head on its own, as in the reference (batch-norm statistics per view).
             if (switches.MultiView)
                 terms[MaMALosses.MultiView] = ntXent.forward(simclr_proj.forward(second.PooledFeature), simclr_proj.forward(first.PooledFeature));

@@ -153,6 +153,13 @@ public static class MaMAModelDirectory
         Limit("Vision.MlpRatio", vision.MlpRatio, 64);
         Limit("Vision.ImageSize", vision.ImageSize, 8192);
         Limit("Vision.RegisterCount", vision.RegisterCount, 1024);
+        if (config.ResNet is { } resNet)
+        {
+            Limit("ResNet.StemWidth", resNet.StemWidth, 4096);
+            Limit("ResNet.ImageSize", resNet.ImageSize, 8192);
+            if (resNet.Stages is { } stages)
+                foreach (int blocks in stages.ToArray()) Limit("ResNet.Stages", blocks, 256);
+        }
         var text = config.Text;
         Limit("Text.Width", text.Width, 16384);
         Limit("Text.Layers", text.Layers, 512);

@@ -27,15 +27,16 @@ public sealed record MaMAParameterCounts(
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        long d = config.Vision.Width, t = config.Text.Width, e = config.EmbeddingSize, h = config.LocalProjectionHidden;
-        long vit = config.Vision.CountParameters();
+        long d = config.ImageFeatureWidth, t = config.Text.Width, e = config.EmbeddingSize, h = config.LocalProjectionHidden;
+        bool resNet = config.ImageEncoder == Vision.ImageEncoderKind.ResNet;
+        long vit = resNet ? config.ResNet!.CountParameters() : config.Vision.CountParameters();
         long imageProjections = Linear(d, e) + LocalHead(d, h, e) + (config.GlobalImageFeatureNorm ? 2 * d : 0);
         long simclr = d * d + 2 * d + d * e + (config.SimClrOutputBatchNorm ? 2 * e : e);
         long text = config.ResizedText.CountParameters();
         long lora = config.Lora?.CountParameters(config.ResizedText) ?? 0;
         long textProjections = Linear(t, e) + LocalHead(t, h, e);
         const long scales = 2;
-        long frozenImage = d /* mask_token */ + 2 * d /* final norm */;
+        long frozenImage = resNet ? 0 : d /* mask_token */ + 2 * d /* final norm */;
         long trainable = vit - frozenImage + imageProjections + simclr + (config.Lora is null ? text : lora) + textProjections + scales;
         return new MaMAParameterCounts(vit, imageProjections, simclr, text, lora, textProjections, scales, trainable);
     }

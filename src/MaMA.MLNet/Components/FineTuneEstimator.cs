@@ -35,14 +35,14 @@ public sealed class FineTuneEstimator : IEstimator<FineTuneTransformer>
         var model = MaMAModelHandle.Load(_options.ModelDirectory, _options.Device);
         try
         {
-            int side = ImageBatch.SideOf(input.Schema, _options.ImageColumnName, model.Config.Vision.PatchSize);
+            int side = ImageBatch.SideOf(input.Schema, _options.ImageColumnName, model.Config.ImageSideMultiple);
             var (classCount, classNames) = LabelOf(input.Schema);
             var (images, labels) = ReadRows(input);
             if (labels.Distinct().Count() < 2)
                 throw new ArgumentException($"label column '{_options.LabelColumnName}' has rows of {labels.Distinct().Count()} class(es); fine-tuning needs at least two");
             using var log = new ComponentLog(_host, "FineTune");
             var (weight, bias, history) = new FineTuneTraining(_options, model, images, labels, classCount, side, log).Run();
-            var head = new FineTuneHead(classCount, model.Config.Vision.Width, weight, bias, classNames);
+            var head = new FineTuneHead(classCount, model.Config.ImageFeatureWidth, weight, bias, classNames);
             return new FineTuneTransformer(_options.Clone(), model, head, history);
         }
         catch

@@ -38,9 +38,10 @@ internal sealed class FineTuneTraining
     public (float[] Weight, float[] Bias, FineTuneHistory History) Run()
     {
         var (train, validation) = Split();
-        int featureSize = (int)_model.Config.Vision.Width;
+        int featureSize = (int)_model.Config.ImageFeatureWidth;
         bool full = _options.Mode == FineTuneMode.FullFineTune;
-        var backbone = _model.Model.ImageEncoder.Backbone;
+        var encoder = _model.Model.ImageEncoder;
+        var backbone = encoder.BackboneModule;
 
         using var outer = NewDisposeScope();
         // A zero head: deterministic, and the probe's objective is convex so the start does not matter.
@@ -83,7 +84,7 @@ internal sealed class FineTuneTraining
                 using (var scope = NewDisposeScope())
                 {
                     if (full) backbone.train();
-                    var features = full ? backbone.forward(Pixels(rows)).PooledFeature : cached!.index_select(0, tensor(rows.Select(r => (long)r).ToArray(), device: _model.Device));
+                    var features = full ? encoder.Encode(Pixels(rows)).PooledFeature : cached!.index_select(0, tensor(rows.Select(r => (long)r).ToArray(), device: _model.Device));
                     var loss = F.cross_entropy(features.matmul(weight.t()).Plus(bias), Targets(rows));
                     optimizer.zero_grad();
                     loss.backward();

@@ -20,8 +20,8 @@ public sealed class FineTuneTransformer : BatchMapperTransformer<FineTuneOptions
     internal FineTuneTransformer(FineTuneOptions options, MaMAModelHandle model, FineTuneHead head, FineTuneHistory? history) : base(options, model)
     {
         head.Validate(KindName);
-        if (head.FeatureSize != model.Config.Vision.Width)
-            throw new InvalidDataException($"the head reads {head.FeatureSize} features but the model's pooled feature has {model.Config.Vision.Width}");
+        if (head.FeatureSize != model.Config.ImageFeatureWidth)
+            throw new InvalidDataException($"the head reads {head.FeatureSize} features but the model's pooled feature has {model.Config.ImageFeatureWidth}");
         Head = head;
         History = history;
     }
@@ -84,7 +84,7 @@ public sealed class FineTuneTransformer : BatchMapperTransformer<FineTuneOptions
         public int BatchSize => options.BatchSize;
 
         public void ValidateInputSchema(DataViewSchema inputSchema) =>
-            _side = ImageBatch.SideOf(inputSchema, options.ImageColumnName, model.Config.Vision.PatchSize);
+            _side = ImageBatch.SideOf(inputSchema, options.ImageColumnName, model.Config.ImageSideMultiple);
 
         public void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
         {

@@ -35,7 +35,7 @@ public sealed class ImageEmbeddingTransformer : BatchMapperTransformer<ImageEmbe
     public MaMAInferenceBackend Backend => Options.Backend;
 
     internal static int OutputSizeOf(ImageEmbeddingKind kind, Modeling.MaMA.MaMAConfig config) =>
-        kind == ImageEmbeddingKind.Embedding ? config.EmbeddingSize : config.Vision.Width;
+        kind == ImageEmbeddingKind.Embedding ? config.EmbeddingSize : config.ImageFeatureWidth;
 
     /// <summary>Reads a given ONNX file first (so a missing file costs no model load), then loads the model.</summary>
     /// <exception cref="FileNotFoundException">The ONNX file does not exist.</exception>
@@ -109,7 +109,7 @@ public sealed class ImageEmbeddingTransformer : BatchMapperTransformer<ImageEmbe
         public int BatchSize => options.BatchSize;
 
         public void ValidateInputSchema(DataViewSchema inputSchema) =>
-            _side = ImageBatch.SideOf(inputSchema, options.InputColumnName, model.Config.Vision.PatchSize);
+            _side = ImageBatch.SideOf(inputSchema, options.InputColumnName, model.Config.ImageSideMultiple);
 
         public void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
         {
@@ -132,7 +132,7 @@ public sealed class ImageEmbeddingTransformer : BatchMapperTransformer<ImageEmbe
         public int BatchSize => options.BatchSize;
 
         public void ValidateInputSchema(DataViewSchema inputSchema) =>
-            _session = owner.SessionFor(ImageBatch.SideOf(inputSchema, options.InputColumnName, model.Config.Vision.PatchSize));
+            _session = owner.SessionFor(ImageBatch.SideOf(inputSchema, options.InputColumnName, model.Config.ImageSideMultiple));
 
         public void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
         {

@@ -43,14 +43,14 @@ public sealed partial class MaMAPretrainingEstimator : IEstimator<MaMAPretrainin
         long seed = _options.Seed ?? _host?.Rand.Next() ?? 42;
         var run = _options.ToRunOptions(seed);
         var config = run.ResolveConfig();
-        CheckImageColumn(input.Schema, config.Vision.ImageSize, config.Vision.PatchSize);
+        CheckImageColumn(input.Schema, config.ImageSize, config.ImageSideMultiple);
         var (records, captions) = PretrainingRows.Read(input, _options);
 
         using var log = new ComponentLog(_host, "Pretraining");
         var c = CultureInfo.InvariantCulture;
         int studies = records.Select(r => r.StudyId).Distinct(StringComparer.Ordinal).Count();
         log.Info(string.Create(c, $"MaMA pretraining: {records.Count} images in {studies} studies, {(captions is null ? "structured" : "free-text")} captions, " +
-            $"{(run.Config is null ? "preset " + run.Preset : "custom config")} at {config.Vision.ImageSize} px, {run.Steps} steps of {run.BatchSize}, lr {run.LearningRate:0.00e+00}, seed {seed}, device {run.Device}, output {run.OutputDirectory}"));
+            $"{(run.Config is null ? "preset " + run.Preset : "custom config")} at {config.ImageSize} px, {run.Steps} steps of {run.BatchSize}, lr {run.LearningRate:0.00e+00}, seed {seed}, device {run.Device}, output {run.OutputDirectory}"));
         var progress = new PretrainingProgressLog(log, _options.LogEverySteps, _options.Progress);
         var result = MaMAPretraining.Run(records, run, captions, validationRecords: null, progress, _options.CancellationToken);
         log.Info($"MaMA pretraining {result.Training.StopReason.ToString().ToLowerInvariant()} at step {result.Training.Step}; model saved to {result.ModelDirectory}");

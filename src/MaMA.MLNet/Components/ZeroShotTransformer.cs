@@ -71,7 +71,7 @@ public sealed class ZeroShotTransformer : BatchMapperTransformer<ZeroShotOptions
         public int BatchSize => options.BatchSize;
 
         public void ValidateInputSchema(DataViewSchema inputSchema) =>
-            _side = ImageBatch.SideOf(inputSchema, options.ImageColumnName, model.Config.Vision.PatchSize);
+            _side = ImageBatch.SideOf(inputSchema, options.ImageColumnName, model.Config.ImageSideMultiple);
 
         public void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
         {

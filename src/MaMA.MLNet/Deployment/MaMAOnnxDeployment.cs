@@ -38,7 +38,7 @@ public static class MaMAOnnxDeployment
         ArgumentException.ThrowIfNullOrWhiteSpace(outputPath);
         var model = loaded.Model;
         model.eval();
-        int size = imageSize ?? model.Config.Vision.ImageSize;
+        int size = imageSize ?? model.Config.ImageSize;
         using var scope = NewDisposeScope();
         TorchRuntime.Seed(seed);
         ModelProto exported;

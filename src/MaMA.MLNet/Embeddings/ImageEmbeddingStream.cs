@@ -49,7 +49,7 @@ public sealed class ImageEmbeddingStream : IDisposable
         _model = model;
         _backend = backend;
         _batchSize = batchSize;
-        _side = model.Config.Vision.ImageSize;
+        _side = model.Config.ImageSize;
         _preprocessor = new MammogramPreprocessor(new PreprocessingOptions { ImageSize = _side });
         if (backend == MaMAInferenceBackend.OnnxRuntime)
             _onnx = OnnxImageEncoderSession.Open(OnnxModelFile.ToBytes(MaMAModelOnnxExporter.ExportImageEncoder(model, _side)),

@@ -2,6 +2,7 @@ using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Modeling;
 using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Tokenization;
+using MaMA.MLNet.Onnx.Weights;
 using MaMA.MLNet.Training;
 using MaMA.MLNet.Training.MaMA;
 using static TorchSharp.torch;
@@ -83,6 +84,7 @@ public static class MaMAPretraining
         // Step 0 starts from exactly the initial model's weights (the trainer seeds dropout itself).
         using var model = options.InitialModelDirectory is { } initialModel ? MaMAModelDirectory.Load(initialModel).Model : new MaMAModel(config);
         model.RecomputeActivations = options.RecomputeActivations;
+        if (options.ImageEncoderOnnxWeights is { } imageWeights) ResNetOnnxWeights.LoadInto(model, imageWeights);
         var objective = new MaMAObjective(model, new MaMAObjectiveOptions
         {
             LateStartStep = options.LateStartStep ?? tenth,
@@ -91,7 +93,7 @@ public static class MaMAPretraining
         });
         var data = new MaMATrainingData(records, tokenizer, new MaMATrainingDataOptions
         {
-            ImageSize = config.Vision.ImageSize,
+            ImageSize = config.ImageSize,
             MaskProbability = options.MaskProbability,
             SecondView = options.MultiView,
             TextLength = config.TextMaxLength,

@@ -1,4 +1,5 @@
 using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Modeling.Vision;
 
 namespace MaMA.MLNet.Pretraining;
 
@@ -34,11 +35,36 @@ public sealed record MaMAPretrainingOptions
     /// </summary>
     public string? InitialModelDirectory { get; init; }
 
+    /// <summary>
+    /// Defaults for a short run that starts the image encoder from ML.NET's ImageNet ResNet18 (the
+    /// <c>resnet18-imagenet</c> preset, weights from <paramref name="resNetOnnxPath"/>): the tiny text encoder trained
+    /// whole from scratch, batch 16, lr 5e-4 (half of what the random ViT recipe uses: the ResNet starts from useful
+    /// features), multi-view and local losses from step 60. Measured in BENCHMARKS.md (resnet-learning-proof).
+    /// </summary>
+    public static MaMAPretrainingOptions ResNet18ImageNet(string outputDirectory, string resNetOnnxPath) => new()
+    {
+        Preset = "resnet18-imagenet",
+        ImageEncoderOnnxWeights = resNetOnnxPath,
+        TrainWholeTextEncoder = true,
+        OutputDirectory = outputDirectory,
+        Steps = 300,
+        BatchSize = 16,
+        LearningRate = 5e-4,
+        WarmupSteps = 20,
+        LateStartStep = 60,
+    };
+
     /// <summary>Model preset (<see cref="MaMAConfig.PresetNames"/>); ignored when <see cref="Config"/> is set.</summary>
     public string Preset { get; init; } = "tiny";
 
     /// <summary>An explicit model configuration instead of the preset.</summary>
     public MaMAConfig? Config { get; init; }
+
+    /// <summary>
+    /// An ONNX ResNet whose weights start the image encoder (a <see cref="MaMAConfig.ImageEncoder"/> ResNet config),
+    /// e.g. ML.NET's ImageNet ResNet18 (<c>ResNetOnnxWeights.FindPackagedResNet18()</c>); null = random weights.
+    /// </summary>
+    public string? ImageEncoderOnnxWeights { get; init; }
 
     /// <summary>Train the whole text encoder instead of LoRA adapters (sensible from scratch, where the frozen base is random).</summary>
     public bool TrainWholeTextEncoder { get; init; }
@@ -143,8 +169,11 @@ public sealed record MaMAPretrainingOptions
         if (BatchSize < 2) throw new ArgumentException($"BatchSize must be at least 2 (contrastive losses need negatives), got {BatchSize}.", nameof(BatchSize));
         if (Minutes is { } m && !(m > 0)) throw new ArgumentException($"Minutes must be positive, got {m}.", nameof(Minutes));
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"LearningRate must be positive, got {LearningRate}.", nameof(LearningRate));
-        if (InitialModelDirectory is not null && (Config is not null || TrainWholeTextEncoder))
-            throw new ArgumentException("InitialModelDirectory fixes the model: leave Config and TrainWholeTextEncoder unset.", nameof(InitialModelDirectory));
-        ResolveConfig().Validate();
+        if (InitialModelDirectory is not null && (Config is not null || TrainWholeTextEncoder || ImageEncoderOnnxWeights is not null))
+            throw new ArgumentException("InitialModelDirectory fixes the model: leave Config, TrainWholeTextEncoder and ImageEncoderOnnxWeights unset.", nameof(InitialModelDirectory));
+        var config = ResolveConfig();
+        config.Validate();
+        if (ImageEncoderOnnxWeights is not null && config.ImageEncoder != ImageEncoderKind.ResNet)
+            throw new ArgumentException("ImageEncoderOnnxWeights needs a ResNet image encoder (MaMAConfig.ImageEncoder).", nameof(ImageEncoderOnnxWeights));
     }
 }

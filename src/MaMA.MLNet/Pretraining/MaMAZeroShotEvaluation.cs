@@ -42,7 +42,7 @@ public static class MaMAZeroShotEvaluation
         using var gcPacer = new GcSafePointPacer();
         var parts = new List<Tensor>();
         int done = 0;
-        foreach (var batch in PixelBatches(records, model.Config.Vision.ImageSize, batchSize))
+        foreach (var batch in PixelBatches(records, model.Config.ImageSize, batchSize))
         {
             gcPacer.SafePoint();
             using (batch)
@@ -50,6 +50,28 @@ public static class MaMAZeroShotEvaluation
                 parts.Add(encoding.Embedding.detach().clone());
             done += (int)parts[^1].shape[0];
             imagesDone?.Report(done);
+        }
+        return cat(parts, 0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The encoder's pooled image features [N, D] of <paramref name="records"/> (before any projection: what a linear
+    /// probe on frozen features reads), in batches, without gradients (the caller puts the model in eval mode).
+    /// </summary>
+    public static Tensor PooledFeatures(MaMAModel model, IReadOnlyList<MammogramRecord> records, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(records);
+        using var scope = NewDisposeScope();
+        using var inference = no_grad();
+        using var gcPacer = new GcSafePointPacer();
+        var parts = new List<Tensor>();
+        foreach (var batch in PixelBatches(records, model.Config.ImageSize, batchSize))
+        {
+            gcPacer.SafePoint();
+            using (batch)
+            using (var encoding = model.EncodeImages(batch))
+                parts.Add(encoding.PooledFeature.detach().clone());
         }
         return cat(parts, 0).MoveToOuterDisposeScope();
     }
@@ -116,7 +138,7 @@ public static class MaMAZeroShotEvaluation
         int n = Math.Min(maxImages, records.Count);
         var chosen = Enumerable.Range(0, n).Select(i => records[(int)((long)i * records.Count / n)]).ToList();
         using var scope = NewDisposeScope();
-        model.RecalibrateImageFeatureNorm(PixelBatches(chosen, model.Config.Vision.ImageSize, batchSize));
+        model.RecalibrateImageFeatureNorm(PixelBatches(chosen, model.Config.ImageSize, batchSize));
     }
 
     /// <summary>

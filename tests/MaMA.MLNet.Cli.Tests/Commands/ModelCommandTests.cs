@@ -81,6 +81,43 @@ public sealed class ModelCommandTests
     }
 
     [TestMethod]
+    [DataRow("tiny", "resnet18-imagenet", DisplayName = "tiny preset, --image-encoder resnet18-imagenet")]
+    [DataRow("resnet18-imagenet", null, DisplayName = "resnet18-imagenet preset")]
+    public void InitWithTheImageNetResNetStartsFromMLNetsPackagedWeights(string preset, string? encoder)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"mama-cli-{Guid.NewGuid():N}");
+        try
+        {
+            string[] args = encoder is null
+                ? ["model", "init", "--preset", preset, "--out", dir]
+                : ["model", "init", "--preset", preset, "--out", dir, "--image-encoder", encoder];
+            var (exit, output, error) = Run(args);
+            Assert.AreEqual(ExitCodes.Success, exit, error);
+            StringAssert.Contains(output, "ResNet18.onnx");
+            var loaded = MaMAModelDirectory.Load(dir);
+            using var model = loaded.Model;
+            Assert.AreEqual(MaMA.MLNet.Modeling.Vision.ImageEncoderKind.ResNet, model.Config.ImageEncoder);
+            string onnx = MaMA.MLNet.Onnx.Weights.ResNetOnnxWeights.FindPackagedResNet18()
+                ?? throw new AssertFailedException("the tool's output lacks DnnImageModels/ResNet18Onnx/ResNet18.onnx");
+            var file = MaMA.MLNet.Onnx.Weights.ResNetOnnxWeights.Read(onnx, model.Config.ResNet!);
+            foreach (string name in new[] { "conv1.weight", "layer4.2.conv2.weight", "layer2.0.downsample.1.running_var" })
+                Assert.IsTrue(model.state_dict()["img_encoder_q.model." + name].equal(file[name]).all().item<bool>(), name);
+            foreach (var t in file.Values) t.Dispose();
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+    }
+
+    [TestMethod]
+    public void InitWithAnUnknownImageEncoderIsAUsageError()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"mama-cli-{Guid.NewGuid():N}");
+        var (exit, _, error) = Run("model", "init", "--preset", "tiny", "--out", dir, "--image-encoder", "resnet152");
+        Assert.AreEqual(ExitCodes.Usage, exit);
+        StringAssert.Contains(error, "resnet152");
+        Assert.IsFalse(Directory.Exists(dir), "nothing is written");
+    }
+
+    [TestMethod]
     public void InitRefusesToReplaceADirectoryThatIsNotAModel()
     {
         string dir = Path.Combine(Path.GetTempPath(), $"mama-cli-{Guid.NewGuid():N}");

@@ -1,0 +1,129 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using MaMA.MLNet.Data.Captions;
+using MaMA.MLNet.Data.Manifest;
+using MaMA.MLNet.Evaluation;
+using MaMA.MLNet.Imaging;
+using MaMA.MLNet.Imaging.Preprocessing;
+using MaMA.MLNet.Modeling;
+using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Modeling.Weights;
+using MaMA.MLNet.Onnx.Weights;
+using MaMA.MLNet.Pretraining;
+using Microsoft.ML;
+using static TorchSharp.torch;
+
+namespace MaMA.MLNet.Cli.Commands;
+
+/// <summary>
+/// <c>mama compare-features --manifest CSV --task density|birads|cancer [--model DIR]... [--imagenet] [--folds 5] [--split S] [--json]</c>:
+/// which frozen image features suit a collection? Raw 32 x 32 pixels, ML.NET's ImageNet ResNet18 (<c>--imagenet</c>) and the
+/// pooled features of each MaMA model go through the same linear probe (<see cref="FeatureProbe"/>), cross-validated
+/// with each patient's images in one fold; prints a table (or JSON) of balanced accuracy and macro AUC.
+/// </summary>
+public sealed class CompareFeaturesCommand : ICliCommand
+{
+    /// <summary>Side of the raw-pixel baseline.</summary>
+    public const int PixelSide = 32;
+
+    /// <inheritdoc />
+    public Command Build()
+    {
+        var manifest = CommonOptions.Manifest();
+        var task = new Option<string>("--task") { Description = "density, birads or cancer.", DefaultValueFactory = _ => "density" };
+        var models = new Option<string[]>("--model") { Description = "A MaMA model directory whose pooled image features to probe (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var imageNet = new Option<bool>("--imagenet") { Description = "Also probe ML.NET's ImageNet ResNet18 features (224 px, the ONNX file the tool carries)." };
+        var folds = new Option<int>("--folds") { Description = "Cross-validation folds (patients kept apart).", DefaultValueFactory = _ => 5 };
+        var split = CommonOptions.Split();
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
+        var command = new Command("compare-features", "Frozen features of several encoders through one linear probe, cross-validated by patient.")
+        {
+            manifest, task, models, imageNet, folds, split, json,
+        };
+        command.SetAction(parse =>
+        {
+            var chosen = EvaluateCommand.ParseTask(parse.GetValue(task));
+            if (chosen is null) return ExitCodes.Fail($"--task must be density, birads or cancer, got '{parse.GetValue(task)}'.", ExitCodes.Usage);
+            int k = parse.GetValue(folds);
+            if (k < 2) return ExitCodes.Fail($"--folds must be at least 2, got {k}.", ExitCodes.Usage);
+            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var all) is int manifestFailure) return manifestFailure;
+            var records = all.Where(r => MaMAZeroShotEvaluation.Label(r, chosen.Value) is not null).ToList();
+            var classNames = ZeroShotPrompts.ClassNames(chosen.Value);
+            var labels = records.Select(r => MaMAZeroShotEvaluation.Label(r, chosen.Value)!.Value).ToList();
+            var groups = records.Select(r => r.PatientId).ToList();
+            if (groups.Distinct(StringComparer.Ordinal).Count() < k)
+                return ExitCodes.Fail($"{records.Count} images with a {chosen} label from {groups.Distinct(StringComparer.Ordinal).Count()} patients: too few for {k} folds.", ExitCodes.BadInput);
+            var missing = Enumerable.Range(0, classNames.Count).Where(c => !labels.Contains(c)).Select(c => classNames[c]).ToList();
+            if (missing.Count > 0) return ExitCodes.Fail($"No image has {chosen} {string.Join(", ", missing)}; the probe needs every class.", ExitCodes.BadInput);
+
+            var ml = new MLContext(seed: 1);
+            var rows = new List<(string Features, int Width, FeatureProbeCrossValidation Result)>();
+            try
+            {
+                var pixels = PixelFeatures(records);
+                rows.Add(($"raw pixels {PixelSide}x{PixelSide}", pixels[0].Length, FeatureProbe.CrossValidate(ml, pixels, labels, groups, classNames, k)));
+                if (parse.GetValue(imageNet))
+                {
+                    TorchRuntime.Seed(1);
+                    using var resNet = new MaMAModel(MaMAConfig.ResNet18ImageNet);
+                    ResNetOnnxWeights.LoadInto(resNet, ImageEncoderChoice.PackagedResNet18());
+                    var features = ModelFeatures(resNet, records);
+                    rows.Add(("ImageNet ResNet18 (ML.NET)", features[0].Length, FeatureProbe.CrossValidate(ml, features, labels, groups, classNames, k)));
+                }
+                foreach (string dir in parse.GetValue(models) ?? [])
+                {
+                    if (ManifestLoading.TryLoadModel(dir, out var loaded) is int modelFailure) return modelFailure;
+                    using var model = loaded!.Model;
+                    var features = ModelFeatures(model, records);
+                    rows.Add(($"MaMA model {Path.GetFileName(Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar))}", features[0].Length,
+                        FeatureProbe.CrossValidate(ml, features, labels, groups, classNames, k)));
+                }
+            }
+            catch (MammogramReadException e) { return ExitCodes.Fail(e.Message, ExitCodes.BadInput); }
+            catch (Exception e) when (e is WeightLoadException or FileNotFoundException) { return ExitCodes.Fail(e.Message, ExitCodes.BadInput); }
+            catch (ArgumentException e) { return ExitCodes.Fail($"the probe cannot run: {e.Message}", ExitCodes.BadInput); }
+
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    task = chosen.Value.ToString().ToLowerInvariant(),
+                    images = records.Count,
+                    patients = groups.Distinct(StringComparer.Ordinal).Count(),
+                    folds = k,
+                    features = rows.Select(r => new
+                    {
+                        name = r.Features, width = r.Width,
+                        balancedAccuracy = r.Result.BalancedAccuracy.Mean, balancedAccuracyStdDev = r.Result.BalancedAccuracy.StdDev,
+                        auc = r.Result.MacroAuc.Mean, aucStdDev = r.Result.MacroAuc.StdDev,
+                    }),
+                }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+                return ExitCodes.Success;
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{chosen.Value.ToString().ToLowerInvariant()}: {records.Count} images, {groups.Distinct(StringComparer.Ordinal).Count()} patients, {k}-fold cross-validation by patient, balanced logistic-regression probe"));
+            Console.WriteLine("| features | width | balanced accuracy | macro AUC |");
+            Console.WriteLine("| --- | --- | --- | --- |");
+            foreach (var (name, width, r) in rows)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {width} | {r.BalancedAccuracy.Mean:F3} ± {r.BalancedAccuracy.StdDev:F3} | {r.MacroAuc.Mean:F3} ± {r.MacroAuc.StdDev:F3} |"));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    // The first channel of the eval transform at 32 px (the channels are copies of the grey image).
+    private static List<float[]> PixelFeatures(IReadOnlyList<MammogramRecord> records)
+    {
+        var preprocessor = new MammogramPreprocessor(new PreprocessingOptions { ImageSize = PixelSide });
+        return [.. records.Select(r => MaMAZeroShotEvaluation.EvalPixels(r, preprocessor)[..(PixelSide * PixelSide)])];
+    }
+
+    private static List<float[]> ModelFeatures(MaMAModel model, IReadOnlyList<MammogramRecord> records)
+    {
+        model.eval();
+        using var scope = NewDisposeScope();
+        return [.. MaMAZeroShotEvaluation.Rows(MaMAZeroShotEvaluation.PooledFeatures(model, records))];
+    }
+}

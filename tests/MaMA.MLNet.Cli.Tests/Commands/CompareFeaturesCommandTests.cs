@@ -1,0 +1,43 @@
+using System.Text.Json;
+using MaMA.MLNet.Cli.Commands;
+
+namespace MaMA.MLNet.Cli.Tests.Commands;
+
+[TestClass]
+public sealed class CompareFeaturesCommandTests
+{
+    [TestMethod]
+    public void PixelsAndAModelGoThroughTheSameProbeAndReportBalancedAccuracy()
+    {
+        string dir = Directory.CreateTempSubdirectory("mama-compare-").FullName;
+        try
+        {
+            var synth = CliFixture.Capture(new SynthCommand(), "synth", "--out", dir, "--studies", "16", "--size", "64x80", "--seed", "3");
+            Assert.AreEqual(ExitCodes.Success, synth.Code, synth.Output);
+            var (code, output) = CliFixture.Capture(new CompareFeaturesCommand(), "compare-features", "--manifest", Path.Combine(dir, "manifest.csv"),
+                "--task", "cancer", "--model", CliFixture.Model, "--folds", "2", "--json");
+            Assert.AreEqual(ExitCodes.Success, code, output);
+            using var json = JsonDocument.Parse(output);
+            var rows = json.RootElement.GetProperty("features").EnumerateArray().ToList();
+            Assert.HasCount(2, rows);
+            Assert.AreEqual("raw pixels 32x32", rows[0].GetProperty("name").GetString());
+            Assert.AreEqual(1024, rows[0].GetProperty("width").GetInt32());
+            Assert.AreEqual(64, rows[1].GetProperty("width").GetInt32(), "the tiny ViT's pooled feature");
+            foreach (var row in rows)
+            {
+                double accuracy = row.GetProperty("balancedAccuracy").GetDouble();
+                Assert.IsTrue(accuracy is >= 0 and <= 1, $"{row.GetProperty("name")}: {accuracy}");
+            }
+            Assert.AreEqual(64, json.RootElement.GetProperty("images").GetInt32());
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [TestMethod]
+    public void OneFoldIsAUsageErrorAndTooFewPatientsABadInput()
+    {
+        Assert.AreEqual(ExitCodes.Usage, CliFixture.Invoke(new CompareFeaturesCommand(), "compare-features", "--manifest", CliFixture.Manifest, "--folds", "1"));
+        // The fixture has 4 studies (4 women): not enough for 10 folds.
+        Assert.AreEqual(ExitCodes.BadInput, CliFixture.Invoke(new CompareFeaturesCommand(), "compare-features", "--manifest", CliFixture.Manifest, "--task", "cancer", "--folds", "10"));
+    }
+}
