@@ -31,7 +31,7 @@ public sealed class MaMAImageEncoder : nn.Module
             throw new ArgumentException("The given vision transformer was built from another configuration than MaMAConfig.Vision.", nameof(backbone));
         if (backbone is not null && config.ImageEncoder == ImageEncoderKind.ResNet)
             throw new ArgumentException("A vision transformer was given for a configuration whose image encoder is a ResNet.", nameof(backbone));
-        model = backbone ?? (config.ImageEncoder == ImageEncoderKind.ResNet ? new ResNet(config.ResNet!) : new VisionTransformer(config.Vision));
+        model = backbone is not null ? backbone : config.ImageEncoder == ImageEncoderKind.ResNet ? new ResNet(config.ResNet!) : new VisionTransformer(config.Vision);
         int width = config.ImageFeatureWidth;
         if (config.GlobalImageFeatureNorm) global_norm = new FeatureBatchNorm(width);
         global_embed = new GlobalProjection(width, config.EmbeddingSize);
