@@ -22,46 +22,40 @@ public sealed class EmbedCommand : ICliCommand
         var manifest = CommonOptions.Manifest();
         var output = new Option<string>("--out") { Description = "CSV file to write.", Required = true };
         var split = CommonOptions.Split();
-        var command = new Command("embed", "Write the MaMA image embedding of every manifest image to a CSV file.") { modelDir, manifest, output, split };
+        var badImages = BadImagePolicy.Option();
+        var command = new Command("embed", "Write the MaMA image embedding of every manifest image to a CSV file.") { modelDir, manifest, output, split, badImages };
         command.SetAction(parse =>
         {
+            if (BadImagePolicy.Parse(parse.GetValue(badImages)) is not { } skip) return ExitCodes.Usage;
+            string outPath = parse.GetValue(output)!;
+            if (OutputChecks.File(outPath, "--out") is int unwritable) return unwritable;
             if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records) is int manifestFailure) return manifestFailure;
             if (ManifestLoading.TryLoadModel(parse.GetValue(modelDir)!, out var loaded) is int modelFailure) return modelFailure;
             using var model = loaded!.Model;
-            try
+            float[][] rows = [];
+            IReadOnlyList<MaMA.MLNet.Data.Manifest.MammogramRecord> readable = records;
+            int code = CliProgress.Run(progress =>
             {
-                float[][] rows = [];
-                CliProgress.Run(progress =>
-                {
-                    using var scope = NewDisposeScope();
-                    rows = MaMAZeroShotEvaluation.Rows(ImageEmbeddings.Embed(model, records, progress));
-                    return ExitCodes.Success;
-                });
-                int width = rows[0].Length;
-                var text = new StringBuilder("path");
-                for (int j = 0; j < width; j++) text.Append(",e").Append(j.ToString(CultureInfo.InvariantCulture));
-                text.Append('\n');
-                for (int i = 0; i < records.Count; i++)
-                {
-                    text.Append(Quote(records[i].ImagePath));
-                    for (int j = 0; j < width; j++) text.Append(',').Append(rows[i][j].ToString("R", CultureInfo.InvariantCulture));
-                    text.Append('\n');
-                }
-                File.WriteAllText(parse.GetValue(output)!, text.ToString());
-                Console.WriteLine($"{records.Count} embeddings of size {width} -> {parse.GetValue(output)}");
+                using var scope = NewDisposeScope();
+                if (BadImagePolicy.Embed(model, records, skip, BadImagePolicy.ListPath(outPath), progress, out readable, out var embeddings) is int failure) return failure;
+                rows = MaMAZeroShotEvaluation.Rows(embeddings);
                 return ExitCodes.Success;
-            }
-            catch (MammogramReadException e)
+            });
+            if (code != ExitCodes.Success) return code;
+            int width = rows[0].Length;
+            var text = new StringBuilder("path");
+            for (int j = 0; j < width; j++) text.Append(",e").Append(j.ToString(CultureInfo.InvariantCulture));
+            text.Append('\n');
+            for (int i = 0; i < readable.Count; i++)
             {
-                return Fail(e.Message, ExitCodes.BadInput);
+                text.Append(BadImagePolicy.Quote(readable[i].ImagePath));
+                for (int j = 0; j < width; j++) text.Append(',').Append(rows[i][j].ToString("R", CultureInfo.InvariantCulture));
+                text.Append('\n');
             }
+            File.WriteAllText(outPath, text.ToString());
+            Console.WriteLine($"{readable.Count} embeddings of size {width} -> {outPath}");
+            return ExitCodes.Success;
         });
         return command;
     }
-
-    // RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
-    private static string Quote(string field) =>
-        field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-    private static int Fail(string message, int code) => ExitCodes.Fail(message, code);
 }

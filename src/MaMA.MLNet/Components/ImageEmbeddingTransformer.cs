@@ -108,7 +108,7 @@ public sealed class ImageEmbeddingTransformer : BatchMapperTransformer<ImageEmbe
         public int BatchSize => options.BatchSize;
 
         public void ValidateInputSchema(DataViewSchema inputSchema) =>
-            _side = ImageBatch.SideOf(inputSchema, options.InputColumnName, model.Config.Vision.PatchSize);
+            _side = ImageBatch.ModelSideOf(inputSchema, options.InputColumnName, model.Config);
 
         public void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
         {
@@ -131,7 +131,7 @@ public sealed class ImageEmbeddingTransformer : BatchMapperTransformer<ImageEmbe
         public int BatchSize => options.BatchSize;
 
         public void ValidateInputSchema(DataViewSchema inputSchema) =>
-            _session = owner.SessionFor(ImageBatch.SideOf(inputSchema, options.InputColumnName, model.Config.Vision.PatchSize));
+            _session = owner.SessionFor(ImageBatch.ModelSideOf(inputSchema, options.InputColumnName, model.Config));
 
         public void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
         {

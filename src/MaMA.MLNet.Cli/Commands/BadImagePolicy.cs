@@ -1,0 +1,77 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using MaMA.MLNet.Cli.Progress;
+using MaMA.MLNet.Data.Manifest;
+using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Pretraining;
+using static TorchSharp.torch;
+
+namespace MaMA.MLNet.Cli.Commands;
+
+/// <summary>
+/// <c>--on-bad-image fail|skip</c> of the batch commands (ML.NET's loader has the same choice). <c>fail</c> (the default):
+/// exit 3 with one line naming the first unreadable image and how many there are. <c>skip</c>: the readable images
+/// are processed; the others are listed, with the reason, in a CSV beside the output, and counted on standard error.
+/// </summary>
+internal static class BadImagePolicy
+{
+    /// <summary>The option, declared once so every command spells and explains it alike.</summary>
+    public static Option<string> Option() => new("--on-bad-image")
+    {
+        Description = "What to do with an image that cannot be read: fail (exit 3, naming the first) or skip (list it in a CSV beside the output).",
+        DefaultValueFactory = _ => "fail",
+    };
+
+    /// <summary>True for skip, false for fail; null (with the usage message written) for anything else.</summary>
+    public static bool? Parse(string? text) => (text ?? "").Trim().ToLowerInvariant() switch
+    {
+        "fail" => false,
+        "skip" => true,
+        _ => Usage(text),
+    };
+
+    private static bool? Usage(string? text)
+    {
+        Console.Error.WriteLine($"--on-bad-image must be fail or skip, got '{text}'.");
+        return null;
+    }
+
+    /// <summary>Where the list of skipped images goes: beside <paramref name="output"/> when the command writes a file, else in the working directory.</summary>
+    public static string ListPath(string? output) =>
+        output is null ? Path.GetFullPath("bad-images.csv")
+            : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output)) ?? ".", Path.GetFileNameWithoutExtension(output) + ".bad-images.csv");
+
+    /// <summary>
+    /// Embeds <paramref name="records"/> going past unreadable images. Returns the readable records and their embeddings
+    /// [n, E] (in the caller's dispose scope), or the exit code when there were unreadable images and <paramref name="skip"/>
+    /// is false (after writing the one line).
+    /// </summary>
+    public static int? Embed(MaMAModel model, IReadOnlyList<MammogramRecord> records, bool skip, string listPath, ICliProgress progress,
+                             out IReadOnlyList<MammogramRecord> readable, out Tensor embeddings, string stageName = "embed images")
+    {
+        model.eval();
+        var unreadable = new List<UnreadableImage>();
+        using (var stage = progress.Stage(stageName, records.Count))
+            embeddings = MaMAZeroShotEvaluation.EmbedImages(model, records, unreadable, imagesDone: new StageCounter(stage));
+        var bad = unreadable.Select(u => u.Index).ToHashSet();
+        readable = records.Where((_, i) => !bad.Contains(i)).ToList();
+        if (unreadable.Count == 0) return null;
+        if (!skip)
+        {
+            string more = unreadable.Count == 1 ? "" : $" ({unreadable.Count} images cannot be read; --on-bad-image skip goes on without them)";
+            return ExitCodes.Fail($"{unreadable[0].Reason}{more}", ExitCodes.BadInput);
+        }
+        var csv = new StringBuilder("path,reason\n");
+        foreach (var u in unreadable) csv.Append(Quote(u.Path)).Append(',').Append(Quote(u.Reason.ReplaceLineEndings(" "))).Append('\n');
+        File.WriteAllText(listPath, csv.ToString());
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Skipped {unreadable.Count} of {records.Count} images that cannot be read; listed in {listPath}."));
+        if (readable.Count == 0) return ExitCodes.Fail("No image could be read.", ExitCodes.BadInput);
+        return null;
+    }
+
+    /// <summary>RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.</summary>
+    public static string Quote(string field) =>
+        field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}
