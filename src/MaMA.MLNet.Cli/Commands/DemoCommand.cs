@@ -64,7 +64,8 @@ public sealed class DemoCommand : ICliCommand
     /// <summary>The demo's settings as parsed from the command line.</summary>
     private sealed record DemoSettings(string Output, int Studies, double Minutes, long Steps, int BatchSize, string Size, int Seed);
 
-    private static int Run(DemoSettings s, CancellationToken cancellationToken) => CliProgress.Run(progress => Run(s, progress, cancellationToken));
+    private static int Run(DemoSettings s, CancellationToken cancellationToken) =>
+        OutputChecks.Folder(s.Output, "--out") ?? CliProgress.Run(progress => Run(s, progress, cancellationToken));
 
     private static int Run(DemoSettings s, ICliProgress progress, CancellationToken cancellationToken)
     {

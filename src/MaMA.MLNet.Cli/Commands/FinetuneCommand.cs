@@ -73,8 +73,13 @@ public sealed class FinetuneCommand : ICliCommand
                 ValidationFraction = parse.GetValue(validation),
                 Seed = parse.GetValue(seed),
             };
+            if (options.Steps < 1) return Fail($"--steps must be at least 1, got {options.Steps}.", ExitCodes.Usage);
+            if (options.TrainingBatchSize < 1) return Fail($"--batch-size must be at least 1, got {options.TrainingBatchSize}.", ExitCodes.Usage);
+            if (!(options.LearningRate > 0)) return Fail($"--lr must be positive, got {options.LearningRate}.", ExitCodes.Usage);
             try { options.Validate(); }
             catch (ArgumentException e) { return Fail(e.Message, ExitCodes.Usage); }
+            // Before the training, so an unwritable --out does not lose the trained head.
+            if (OutputChecks.File(parse.GetValue(output)!, "--out") is int unwritable) return unwritable;
 
             var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, splitValue);
             if (records is null) return Fail(error!, ExitCodes.BadInput);

@@ -44,6 +44,15 @@ public sealed class PretrainCommand : ICliCommand
 
         int Run(ParseResult parse, CancellationToken cancellationToken)
         {
+            // Checked here so the message names the flag as typed (the options' own checks name their properties).
+            if (parse.GetValue(steps) is { } s && s < 1) return Fail($"--steps must be at least 1, got {s}.", ExitCodes.Usage);
+            if (parse.GetValue(batch) is { } b && b < 1) return Fail($"--batch-size must be at least 1, got {b}.", ExitCodes.Usage);
+            if (parse.GetValue(minutes) is { } m && !(m > 0)) return Fail($"--minutes must be positive, got {m}.", ExitCodes.Usage);
+            if (parse.GetValue(lr) is { } rate && !(rate > 0)) return Fail($"--lr must be positive, got {rate}.", ExitCodes.Usage);
+            if (parse.GetValue(warmup) is { } w && w < 0) return Fail($"--warmup must be 0 or more, got {w}.", ExitCodes.Usage);
+            if (parse.GetValue(lateStart) is { } l && l < 0) return Fail($"--late-start must be 0 or more, got {l}.", ExitCodes.Usage);
+            if (parse.GetValue(imageSize) is { } px && px < 14) return Fail($"--image-size must be at least 14, got {px}.", ExitCodes.Usage);
+            if (OutputChecks.Folder(parse.GetValue(output)!, "--out") is int unwritable) return unwritable;
             var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, null);
             if (records is null) return Fail(error!, ExitCodes.BadInput);
             var train = records.Where(r => r.Split == DatasetSplit.Train).ToList();
