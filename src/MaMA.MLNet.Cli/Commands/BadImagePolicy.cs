@@ -59,8 +59,7 @@ internal static class BadImagePolicy
         if (unreadable.Count == 0) return null;
         if (!skip)
         {
-            string more = unreadable.Count == 1 ? "" : $" ({unreadable.Count} images cannot be read; --on-bad-image skip goes on without them)";
-            return ExitCodes.Fail($"{unreadable[0].Reason}{more}", ExitCodes.BadInput);
+            return ExitCodes.Fail($"{unreadable[0].Reason} ({unreadable.Count} of {records.Count} images cannot be read; --on-bad-image skip goes on without them)", ExitCodes.BadInput);
         }
         var csv = new StringBuilder("path,reason\n");
         foreach (var u in unreadable) csv.Append(Quote(u.Path)).Append(',').Append(Quote(u.Reason.ReplaceLineEndings(" "))).Append('\n');

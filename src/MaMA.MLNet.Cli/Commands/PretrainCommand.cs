@@ -25,7 +25,8 @@ public sealed class PretrainCommand : ICliCommand
         var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
         var steps = new Option<long?>("--steps") { Description = "Optimiser steps (tiny: 600, else 1000)." };
         var minutes = new Option<double?>("--minutes") { Description = "Stop after this many minutes." };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint (same config, manifest and seed)." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace the run in --out (its model, checkpoints and log)." };
         var batch = new Option<int?>("--batch-size") { Description = "Images per step (tiny: 32, else 16)." };
         var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default 1e-3)." };
         var seed = new Option<long>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 42 };
@@ -38,7 +39,7 @@ public sealed class PretrainCommand : ICliCommand
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer folder (default: bundled GPT-2)." };
         var command = new Command("pretrain", "Pretrain a MaMA model on a manifest.")
         {
-            manifest, preset, output, steps, minutes, resume, batch, lr, seed, noMultiView, noLocal, lateStart, warmup, imageSize, fullText, tokenizer,
+            manifest, preset, output, steps, minutes, resume, overwrite, batch, lr, seed, noMultiView, noLocal, lateStart, warmup, imageSize, fullText, tokenizer,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
 
@@ -86,12 +87,22 @@ public sealed class PretrainCommand : ICliCommand
                     TokenizerDirectory = parse.GetValue(tokenizer),
                     CheckpointEvery = Math.Max(1, stepCount / 4),
                 };
+                if (options.BatchSize > used.Count)
+                {
+                    // A batch cannot hold more images than the data has (as mama demo does).
+                    if (used.Count < 2) return Fail($"{parse.GetValue(manifest)}: {used.Count} training image(s); contrastive pretraining needs at least 2.", ExitCodes.BadInput);
+                    Console.Error.WriteLine($"--batch-size {options.BatchSize} is more than the {used.Count} training images; using --batch-size {used.Count}.");
+                    options = options with { BatchSize = used.Count };
+                }
                 options.Validate();
             }
             catch (ArgumentException e)
             {
                 return Fail(e.Message, ExitCodes.Usage);
             }
+            var identity = PretrainRunFolder.Identity(options.ResolveConfig().ToJson(), parse.GetValue(manifest)!, options.Seed);
+            using var folder = PretrainRunFolder.Claim(options.OutputDirectory, identity, options.Resume, parse.GetValue(overwrite), out int claimFailure);
+            if (folder is null) return claimFailure;
             return CliProgress.Run(progress =>
             {
                 progress.Log($"Pretraining {options.Preset} on {used.Count} images for {options.Steps} steps -> {options.OutputDirectory}");
