@@ -88,6 +88,19 @@ public sealed class EmbedEvaluateRetrieveFinetuneTests
         Assert.AreEqual(ExitCodes.Success, code, output);
         using var json = JsonDocument.Parse(output);
         Assert.AreEqual(6, json.RootElement.GetProperty("stepsRun").GetInt32());
+        // Without --split it trains on the train split only: the other splits stay held out.
+        int trainImages = MammogramManifestReader.Read(manifest).Records.Count(r => r.Split == DatasetSplit.Train && r.Density is not null);
+        Assert.IsGreaterThan(0, trainImages);
+        Assert.AreEqual(trainImages, json.RootElement.GetProperty("images").GetInt32());
+
+        // predict --out writes a header and the class names.
+        string predictions = Path.Combine(dir, "predictions.csv");
+        var predict = CliProcess.Run("predict", "--model", file, "--manifest", manifest, "--out", predictions);
+        Assert.AreEqual(ExitCodes.Success, predict.Code, predict.Describe());
+        var lines = File.ReadAllLines(predictions);
+        Assert.AreEqual("path,predicted,score_A,score_B,score_C,score_D", lines[0]);
+        Assert.HasCount(1 + MammogramManifestReader.Read(manifest).Records.Count, lines);
+        foreach (string line in lines.Skip(1)) CollectionAssert.Contains(new[] { "A", "B", "C", "D" }, line.Split(',')[1]);
 
         var ml = new MLContext(seed: 1);
         var loaded = ml.Model.LoadMaMA(file);
