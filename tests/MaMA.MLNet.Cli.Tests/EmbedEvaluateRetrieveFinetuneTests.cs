@@ -60,7 +60,11 @@ public sealed class EmbedEvaluateRetrieveFinetuneTests
 
         string markdown = File.ReadAllText(report);
         StringAssert.Contains(markdown, "# Zero-shot evaluation: density");
-        StringAssert.Contains(markdown, "Balanced accuracy: " + root.GetProperty("balancedAccuracy").GetDouble().ToString("F3", CultureInfo.InvariantCulture));
+        // Each metric beside its chance level (balanced accuracy: 1 / the classes that occur) and a one-line reading.
+        string chance = (1.0 / recalls.Count).ToString("F3", CultureInfo.InvariantCulture);
+        StringAssert.Contains(markdown, "| Balanced accuracy | " + root.GetProperty("balancedAccuracy").GetDouble().ToString("F3", CultureInfo.InvariantCulture) + " | " + chance + " |");
+        StringAssert.Contains(markdown, "| Macro AUC (one vs rest) | ");
+        StringAssert.Contains(markdown, "Reading: density balanced accuracy");
         StringAssert.Contains(markdown, "| **A** | " + string.Join(" | ", rows[0]) + " |");
     }
 

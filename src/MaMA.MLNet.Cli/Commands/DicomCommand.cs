@@ -88,18 +88,22 @@ public sealed class DicomCommand : ICliCommand
         png.Arguments.Add(output);
         png.Options.Add(size);
         png.Options.Add(frame);
-        png.Validators.Add(result =>
-        {
-            int n = result.GetValue(size);
-            if (n < 14) result.AddError($"--image-size must be at least 14, got {n}.");
-        });
-        png.SetAction(parseResult => Run(parseResult, () =>
+        png.SetAction(parseResult =>
         {
             int n = parseResult.GetValue(size);
-            var mammogram = MammogramReader.Read(parseResult.GetValue(file)!.FullName, parseResult.GetValue(frame));
-            var preprocessor = new Imaging.Preprocessing.MammogramPreprocessor(Imaging.Preprocessing.PreprocessingOptions.Default with { ImageSize = n });
-            preprocessor.ToPng16(mammogram, parseResult.GetValue(output)!.FullName);
-        }));
+            // A bad number on the command line is a usage error (2), not a bad input file (3).
+            if (n < 14)
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine($"--image-size must be at least 14, got {n}.");
+                return ExitCodes.Usage;
+            }
+            return Run(parseResult, () =>
+            {
+                var mammogram = MammogramReader.Read(parseResult.GetValue(file)!.FullName, parseResult.GetValue(frame));
+                var preprocessor = new Imaging.Preprocessing.MammogramPreprocessor(Imaging.Preprocessing.PreprocessingOptions.Default with { ImageSize = n });
+                preprocessor.ToPng16(mammogram, parseResult.GetValue(output)!.FullName);
+            });
+        });
         return png;
     }
 

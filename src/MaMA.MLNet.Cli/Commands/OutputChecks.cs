@@ -14,7 +14,10 @@ internal static class OutputChecks
     {
         if (Directory.Exists(path)) return ExitCodes.Fail($"{flag} {path}: a directory; a file path is needed here.", ExitCodes.BadInput);
         string folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-        return Probe(folder, flag, path);
+        if (Probe(folder, flag, path) is int failure) return failure;
+        // The file's folder is made now, so the write after the work cannot fail for want of it.
+        Directory.CreateDirectory(folder);
+        return null;
     }
 
     /// <summary>Null when <paramref name="path"/> is (or can be created as) a writable folder; otherwise the message and <see cref="ExitCodes.BadInput"/>.</summary>
@@ -24,12 +27,20 @@ internal static class OutputChecks
         return Probe(Path.GetFullPath(path), flag, path);
     }
 
+    // Probes the folder, or (when it does not exist yet) the nearest folder above it that does, so a check creates
+    // nothing: a command refused later for another reason leaves no trace.
     private static int? Probe(string folder, string flag, string given)
     {
-        string probe = Path.Combine(folder, $".mama-write-check-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        string existing = folder;
+        while (!Directory.Exists(existing))
+        {
+            if (System.IO.File.Exists(existing))
+                return ExitCodes.Fail($"{flag} {given}: {existing} is a file, so no folder can be made there.", ExitCodes.BadInput);
+            existing = Path.GetDirectoryName(existing) ?? "/";
+        }
+        string probe = Path.Combine(existing, $".mama-write-check-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
         {
-            Directory.CreateDirectory(folder);
             using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
             return null;
         }
