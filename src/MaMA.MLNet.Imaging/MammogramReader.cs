@@ -7,8 +7,8 @@ namespace MaMA.MLNet.Imaging;
 /// <see cref="IMammogramDecoder"/> that recognises them; file extensions never matter.
 /// </summary>
 /// <remarks>
-/// <see cref="Default"/> starts with <see cref="BuiltInDecoders"/>; another format (DICOM) is added with one
-/// call to <see cref="Register"/>, or by listing it in <see cref="BuiltInDecoders"/>. Reading is thread-safe,
+/// <see cref="Default"/> starts with <see cref="BuiltInDecoders()"/>; another format (DICOM) is added with one
+/// call to <see cref="Register"/>, or by listing it in <see cref="BuiltInDecoders()"/>. Reading is thread-safe,
 /// and so is registering (the decoder list is replaced, never changed in place).
 /// </remarks>
 public sealed class MammogramReader
@@ -27,15 +27,25 @@ public sealed class MammogramReader
         foreach (IMammogramDecoder d in _decoders) ArgumentNullException.ThrowIfNull(d, nameof(decoders));
     }
 
-    /// <summary>A reader with <see cref="BuiltInDecoders"/>.</summary>
+    /// <summary>A reader with <see cref="BuiltInDecoders()"/> under <see cref="DecodeLimits.Default"/>.</summary>
     public MammogramReader() : this(BuiltInDecoders()) { }
+
+    /// <summary>A reader with <see cref="BuiltInDecoders(DecodeLimits)"/>: the built-in formats under <paramref name="limits"/>.</summary>
+    public MammogramReader(DecodeLimits limits) : this(BuiltInDecoders(limits)) { }
 
     /// <summary>The shared reader that <see cref="Read(string, int)"/> uses.</summary>
     public static MammogramReader Default { get; } = new();
 
     /// <summary>The decoders this library ships: DICOM (ours), PNG, JPEG, TIFF (ImageSharp) and binary PGM.</summary>
-    public static IReadOnlyList<IMammogramDecoder> BuiltInDecoders() =>
-        [new Dicom.DicomMammogramDecoder(), new PngMammogramDecoder(), new JpegMammogramDecoder(), new TiffMammogramDecoder(), new PgmMammogramDecoder()];
+    public static IReadOnlyList<IMammogramDecoder> BuiltInDecoders() => BuiltInDecoders(DecodeLimits.Default);
+
+    /// <summary>The decoders this library ships, each under <paramref name="limits"/> (largest image, largest inflated data set, memory gate).</summary>
+    public static IReadOnlyList<IMammogramDecoder> BuiltInDecoders(DecodeLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        return [new Dicom.DicomMammogramDecoder(limits), new PngMammogramDecoder { Limits = limits }, new JpegMammogramDecoder { Limits = limits },
+                new TiffMammogramDecoder { Limits = limits }, new PgmMammogramDecoder { Limits = limits }];
+    }
 
     /// <summary>The decoders in the order they are tried.</summary>
     public IReadOnlyList<IMammogramDecoder> Decoders => _decoders;

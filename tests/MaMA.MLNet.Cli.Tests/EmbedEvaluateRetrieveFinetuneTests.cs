@@ -24,17 +24,20 @@ public sealed class EmbedEvaluateRetrieveFinetuneTests
         var (code, output) = Capture(new EmbedCommand(), "embed", "--model", model, "--manifest", manifest, "--out", csv);
         Assert.AreEqual(ExitCodes.Success, code, output);
         var lines = File.ReadAllLines(csv);
-        int images = File.ReadAllLines(manifest).Length - 1;
-        Assert.HasCount(images + 1, lines);
+        var records = MammogramManifestReader.Read(manifest).Records;
+        Assert.HasCount(records.Count + 1, lines);
         var header = lines[0].Split(',');
-        Assert.AreEqual("path", header[0]);
-        Assert.AreEqual("e0", header[1]);
-        foreach (string line in lines.Skip(1))
+        CollectionAssert.AreEqual(new[] { "path", "study_id", "patient_id", "view", "laterality", "e0" }, header.Take(6).ToArray());
+        foreach (var (line, record) in lines.Skip(1).Zip(records))
         {
             var fields = line.Split(',');
             Assert.HasCount(header.Length, fields);
+            Assert.AreEqual(record.ImagePath, fields[0]);
             Assert.IsTrue(File.Exists(fields[0]), fields[0]);
-            double norm = Math.Sqrt(fields.Skip(1).Sum(f => Math.Pow(double.Parse(f, CultureInfo.InvariantCulture), 2)));
+            Assert.AreEqual(record.StudyId, fields[1]);
+            Assert.AreEqual(record.PatientId, fields[2]);
+            Assert.AreEqual(record.View ?? "", fields[3]);
+            double norm = Math.Sqrt(fields.Skip(5).Sum(f => Math.Pow(double.Parse(f, CultureInfo.InvariantCulture), 2)));
             Assert.AreEqual(1.0, norm, 1e-4);
         }
     }

@@ -40,7 +40,7 @@ internal static class BadImagePolicy
     /// <summary>Where the list of skipped images goes: beside <paramref name="output"/> when the command writes a file, else in the working directory.</summary>
     public static string ListPath(string? output) =>
         output is null ? Path.GetFullPath("bad-images.csv")
-            : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output)) ?? ".", Path.GetFileNameWithoutExtension(output) + ".bad-images.csv");
+            : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(Path.TrimEndingDirectorySeparator(output))) ?? ".", Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(output)) + ".bad-images.csv");
 
     /// <summary>
     /// Embeds <paramref name="records"/> going past unreadable images. Returns the readable records and their embeddings
@@ -61,13 +61,19 @@ internal static class BadImagePolicy
         {
             return ExitCodes.Fail($"{unreadable[0].Reason} ({unreadable.Count} of {records.Count} images cannot be read; --on-bad-image skip goes on without them)", ExitCodes.BadInput);
         }
+        WriteList(unreadable, records.Count, listPath);
+        if (readable.Count == 0) return ExitCodes.Fail("No image could be read.", ExitCodes.BadInput);
+        return null;
+    }
+
+    /// <summary>Writes the skipped images (path, reason) to <paramref name="listPath"/> and their count to standard error.</summary>
+    public static void WriteList(IReadOnlyList<UnreadableImage> unreadable, int total, string listPath)
+    {
         var csv = new StringBuilder("path,reason\n");
         foreach (var u in unreadable) csv.Append(Quote(u.Path)).Append(',').Append(Quote(u.Reason.ReplaceLineEndings(" "))).Append('\n');
         File.WriteAllText(listPath, csv.ToString());
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Skipped {unreadable.Count} of {records.Count} images that cannot be read; listed in {listPath}."));
-        if (readable.Count == 0) return ExitCodes.Fail("No image could be read.", ExitCodes.BadInput);
-        return null;
+            $"Skipped {unreadable.Count} of {total} images that cannot be read; listed in {listPath}."));
     }
 
     /// <summary>RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.</summary>

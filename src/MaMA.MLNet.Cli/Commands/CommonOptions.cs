@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MaMA.MLNet.Components;
 
 namespace MaMA.MLNet.Cli.Commands;
 
@@ -15,4 +16,16 @@ internal static class CommonOptions
     /// <summary><c>--split</c>: the manifest rows to use (null: all).</summary>
     public static Option<string?> Split(string description = "train, validation or test (default: all rows).") =>
         new("--split") { Description = description };
+
+    /// <summary><c>--backend</c>: the engine that runs the image encoder (torch, the default, or onnx).</summary>
+    public static Option<string?> Backend() =>
+        new("--backend") { Description = "torch (TorchSharp, default) or onnx (ONNX Runtime: the image encoder exported once, then run a batch at a time; faster on a CPU, see BENCHMARKS.md)." };
+
+    /// <summary>The backend <paramref name="text"/> names (null: TorchSharp), or null when it names none.</summary>
+    public static MaMAInferenceBackend? ParseBackend(string? text) => (text ?? "torch").Trim().ToLowerInvariant() switch
+    {
+        "torch" or "torchsharp" => MaMAInferenceBackend.TorchSharp,
+        "onnx" or "onnxruntime" => MaMAInferenceBackend.OnnxRuntime,
+        _ => null,
+    };
 }

@@ -64,6 +64,7 @@ public sealed class DicomCommand : ICliCommand
         {
             var dicom = OpenDicom(parseResult.GetValue(file)!.FullName);
             var description = DicomPixelDescription.FromDataset(dicom.Dataset);
+            DecodeLimits.Default.CheckFrame(dicom.Source, "DICOM", description.Columns, description.Rows, description.SamplesPerPixel);
             var values = new int[description.ValuesPerFrame];
             using var stream = new FileStream(parseResult.GetValue(output)!.FullName, FileMode.Create, FileAccess.Write);
             for (int frame = 0; frame < description.Frames; frame++)

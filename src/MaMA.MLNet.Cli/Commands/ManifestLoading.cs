@@ -1,6 +1,7 @@
 using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Tokenization;
+using MaMA.MLNet.Modeling.Weights;
 
 namespace MaMA.MLNet.Cli.Commands;
 
@@ -61,7 +62,7 @@ internal static class ManifestLoading
             model = MaMAModelDirectory.Load(directory);
             return null;
         }
-        catch (Exception e) when (e is MaMAModelFormatException or TokenizerFileException or IOException)
+        catch (Exception e) when (e is MaMAModelFormatException or TokenizerFileException or WeightLoadException or IOException)
         {
             return ExitCodes.Fail(e.Message, ExitCodes.BadInput);
         }

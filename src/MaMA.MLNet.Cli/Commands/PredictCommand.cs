@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using MaMA.MLNet.Imaging;
+using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Modeling.Weights;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -39,7 +41,7 @@ public sealed class PredictCommand : ICliCommand
             var ml = new MLContext(seed: 1);
             ITransformer model;
             try { model = ml.Model.LoadMaMA(path); }
-            catch (InvalidDataException e) { return Fail(e.Message, ExitCodes.BadInput); }
+            catch (Exception e) when (e is InvalidDataException or MaMAModelFormatException or WeightLoadException or IOException) { return Fail(e.Message, ExitCodes.BadInput); }
             try
             {
                 var scored = model.Transform(ml.Data.LoadFromEnumerable(records.Select(r => new PathRow { Path = r.ImagePath })));

@@ -37,7 +37,7 @@ public sealed record DicomFolderReadOptions
 /// it ("screen" / "diag"); image type "2D" for the digital mammography SOP classes of a single frame. Labels
 /// (density, BI-RADS, findings, cancer) are not in image headers and stay unknown: join a label table by path or
 /// by identifiers for those.</para>
-/// <para>Only headers are read (<see cref="DicomFile.OpenHeader"/>: the first 64 KiB of a file as a rule), in
+/// <para>Only headers are read (<see cref="DicomFile.OpenHeader(string)"/>: the first 64 KiB of a file as a rule), in
 /// parallel; a file cut inside its pixel data is listed here and reported when its pixels are loaded.</para>
 /// </remarks>
 /// <param name="Folder">The folder.</param>

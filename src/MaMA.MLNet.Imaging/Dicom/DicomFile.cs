@@ -15,7 +15,7 @@ public sealed class DicomFile
     /// <summary>Files larger than this are refused before any buffer is taken (the whole file is held in memory).</summary>
     public const long MaxFileBytes = int.MaxValue - 64;
 
-    /// <summary>How much of a file <see cref="OpenHeader"/> reads first; it doubles while the header runs past it.</summary>
+    /// <summary>How much of a file <see cref="OpenHeader(string)"/> reads first; it doubles while the header runs past it.</summary>
     public const int HeaderPrefixBytes = 64 * 1024;
 
     private DicomFile(string source, ReadOnlyMemory<byte> bytes, DicomDataset fileMeta, DicomDataset dataset, DicomTransferSyntax transferSyntax, string? declaredUid, bool hasPreamble, bool guessed,
@@ -61,8 +61,8 @@ public sealed class DicomFile
     public bool TransferSyntaxGuessed { get; }
 
     /// <summary>
-    /// Made by <see cref="OpenHeader"/>: the data set stops before the pixel data, which was not read; decode
-    /// pixels from a file made by <see cref="Open"/>.
+    /// Made by <see cref="OpenHeader(string)"/>: the data set stops before the pixel data, which was not read; decode
+    /// pixels from a file made by <see cref="Open(string)"/>.
     /// </summary>
     public bool IsHeaderOnly { get; }
 
@@ -80,12 +80,19 @@ public sealed class DicomFile
 
     /// <summary>Reads and parses a file.</summary>
     /// <exception cref="DicomException">The file is not readable DICOM.</exception>
-    public static DicomFile Open(string path)
+    /// <exception cref="DecodeLimitExceededException">A deflated data set inflates past <see cref="DecodeLimits.MaxInflatedBytes"/>.</exception>
+    public static DicomFile Open(string path) => Open(path, DecodeLimits.Default);
+
+    /// <summary>Reads and parses a file under <paramref name="limits"/>.</summary>
+    /// <exception cref="DicomException">The file is not readable DICOM.</exception>
+    /// <exception cref="DecodeLimitExceededException">A deflated data set inflates past <see cref="DecodeLimits.MaxInflatedBytes"/>.</exception>
+    public static DicomFile Open(string path, DecodeLimits limits)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            return Read(stream, path);
+            return Read(stream, path, limits);
         }
         catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -101,11 +108,15 @@ public sealed class DicomFile
     /// Reads and parses a file's header only: the data set up to, not including, the pixel data. It reads the first
     /// <see cref="HeaderPrefixBytes"/> and doubles that while the header runs past what was read, so a 50 MB
     /// mammogram costs one 64 KiB read. A file damaged after its header (cut inside the pixel data) reads here
-    /// and fails in <see cref="Open"/>; the checks on what is read are the same as <see cref="Open"/>'s.
+    /// and fails in <see cref="Open(string)"/>; the checks on what is read are the same as <see cref="Open(string)"/>'s.
     /// </summary>
     /// <exception cref="DicomException">The header is not readable DICOM.</exception>
-    public static DicomFile OpenHeader(string path)
+    public static DicomFile OpenHeader(string path) => OpenHeader(path, DecodeLimits.Default);
+
+    /// <summary><see cref="OpenHeader(string)"/> under <paramref name="limits"/> (a deflated header inflates at most <see cref="DecodeLimits.MaxInflatedBytes"/>).</summary>
+    public static DicomFile OpenHeader(string path, DecodeLimits limits)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
@@ -119,7 +130,7 @@ public sealed class DicomFile
                 bool whole = bytes.Length == length;
                 try
                 {
-                    var file = Parse(bytes, path, headerOnly: true, out bool complete);
+                    var file = Parse(bytes, path, limits, headerOnly: true, out bool complete);
                     // Without reaching the pixel data, a prefix may have ended where zero padding is tolerated: read more.
                     if (complete || whole) return file;
                 }
@@ -145,8 +156,14 @@ public sealed class DicomFile
 
     /// <summary>Reads a whole stream (from its current position) and parses it.</summary>
     /// <exception cref="DicomException">The stream is not readable DICOM.</exception>
-    public static DicomFile Read(Stream stream, string source)
+    public static DicomFile Read(Stream stream, string source) => Read(stream, source, DecodeLimits.Default);
+
+    /// <summary>Reads a whole stream (from its current position) and parses it under <paramref name="limits"/>.</summary>
+    /// <exception cref="DicomException">The stream is not readable DICOM.</exception>
+    /// <exception cref="DecodeLimitExceededException">A deflated data set inflates past <see cref="DecodeLimits.MaxInflatedBytes"/>.</exception>
+    public static DicomFile Read(Stream stream, string source, DecodeLimits limits)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         byte[] bytes;
         try
         {
@@ -173,14 +190,20 @@ public sealed class DicomFile
             // Includes a non-seekable stream longer than a MemoryStream can hold.
             throw new DicomException(source, "could not be read: " + e.Message, e);
         }
-        return Parse(bytes, source);
+        return Parse(bytes, source, limits, headerOnly: false, out _);
     }
 
     /// <summary>Parses a file held in memory; element values point into <paramref name="bytes"/>.</summary>
     /// <exception cref="DicomException">The bytes are not readable DICOM.</exception>
-    public static DicomFile Parse(ReadOnlyMemory<byte> bytes, string source) => Parse(bytes, source, headerOnly: false, out _);
+    public static DicomFile Parse(ReadOnlyMemory<byte> bytes, string source) => Parse(bytes, source, DecodeLimits.Default, headerOnly: false, out _);
 
-    private static DicomFile Parse(ReadOnlyMemory<byte> bytes, string source, bool headerOnly, out bool reachedPixelData)
+    /// <summary>Parses a file held in memory under <paramref name="limits"/>.</summary>
+    /// <exception cref="DicomException">The bytes are not readable DICOM.</exception>
+    /// <exception cref="DecodeLimitExceededException">A deflated data set inflates past <see cref="DecodeLimits.MaxInflatedBytes"/>.</exception>
+    public static DicomFile Parse(ReadOnlyMemory<byte> bytes, string source, DecodeLimits limits) =>
+        Parse(bytes, source, limits ?? throw new ArgumentNullException(nameof(limits)), headerOnly: false, out _);
+
+    private static DicomFile Parse(ReadOnlyMemory<byte> bytes, string source, DecodeLimits limits, bool headerOnly, out bool reachedPixelData)
     {
         var span = bytes.Span;
         bool hasPreamble = span.Length >= 132 && span.Slice(128, 4).SequenceEqual("DICM"u8);
@@ -209,7 +232,7 @@ public sealed class DicomFile
         ReadOnlyMemory<byte> datasetBytes = bytes;
         if (syntax.Deflated)
         {
-            datasetBytes = Inflate(bytes[position..], source, position);
+            datasetBytes = Inflate(bytes[position..], source, position, Math.Min(limits.MaxInflatedBytes, MaxFileBytes));
             position = 0;
         }
         var parser = new DicomDatasetParser(datasetBytes, source, stopAtPixelData: headerOnly);
@@ -260,26 +283,51 @@ public sealed class DicomFile
             : explicitVR ? DicomTransferSyntax.ExplicitVRLittleEndian : DicomTransferSyntax.ImplicitVRLittleEndian;
     }
 
-    private static ReadOnlyMemory<byte> Inflate(ReadOnlyMemory<byte> compressed, string source, int offset)
+    private static ReadOnlyMemory<byte> Inflate(ReadOnlyMemory<byte> compressed, string source, int offset, long limit)
     {
         try
         {
-            // Read the compressed bytes in place when they live in an array; inflate into a growing buffer that is
-            // handed out as is (no final copy): deflated files hold tens of megabytes of pixel data.
+            // Read the compressed bytes in place when they live in an array. Inflate into chunks (1 MiB, doubling up
+            // to 16 MiB) and stop at the limit: a few kilobytes of deflate can claim gigabytes, and a file that
+            // passes the limit has then cost no more than the limit. The chunks are joined once at the end.
             using Stream input = MemoryMarshal.TryGetArray(compressed, out var segment)
                 ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
                 : new MemoryStream(compressed.ToArray(), writable: false);
             using var inflater = new DeflateStream(input, CompressionMode.Decompress);
-            var output = new MemoryStream((int)Math.Min(MaxFileBytes, 4L * compressed.Length + 4096));
-            var buffer = new byte[81920];
-            int read;
-            while ((read = inflater.Read(buffer)) > 0)
+            var chunks = new List<byte[]>();
+            long length = 0;
+            int chunkSize = 1 << 20, filled = 0;
+            byte[]? chunk = null;
+            while (true)
             {
-                if (output.Length + read > MaxFileBytes)
-                    throw new DicomUnsupportedException(source, $"the deflated data set inflates to more than {MaxFileBytes} bytes");
-                output.Write(buffer, 0, read);
+                if (chunk is null || filled == chunk.Length)
+                {
+                    if (length >= limit)
+                    {
+                        if (inflater.ReadByte() < 0) break;
+                        throw new DecodeLimitExceededException(source, nameof(DecodeLimits.MaxInflatedBytes), limit, length + 1,
+                            $"the deflated data set inflates to more than {limit:N0} bytes, the limit ({nameof(DecodeLimits)}.{nameof(DecodeLimits.MaxInflatedBytes)})");
+                    }
+                    chunk = new byte[(int)Math.Min(chunkSize, limit - length)];
+                    chunks.Add(chunk);
+                    chunkSize = Math.Min(chunkSize * 2, 16 << 20);
+                    filled = 0;
+                }
+                int read = inflater.Read(chunk, filled, chunk.Length - filled);
+                if (read == 0) break;
+                filled += read;
+                length += read;
             }
-            return output.GetBuffer().AsMemory(0, (int)output.Length);
+            if (chunks.Count == 1) return chunks[0].AsMemory(0, (int)length);
+            var output = new byte[length];
+            int position = 0;
+            foreach (var part in chunks)
+            {
+                int count = (int)Math.Min(part.Length, length - position);
+                part.AsSpan(0, count).CopyTo(output.AsSpan(position));
+                position += count;
+            }
+            return output;
         }
         catch (InvalidDataException e)
         {

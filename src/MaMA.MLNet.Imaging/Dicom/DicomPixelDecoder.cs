@@ -15,9 +15,19 @@ public static class DicomPixelDecoder
 {
     /// <summary>Decodes frame <paramref name="frame"/> into a new array of <see cref="DicomPixelDescription.ValuesPerFrame"/> values.</summary>
     /// <exception cref="DicomException">The pixel data is missing, malformed, or needs a codec that is not available.</exception>
-    public static int[] DecodeFrame(DicomFile file, int frame)
+    /// <exception cref="DecodeLimitExceededException">The frame is larger than <see cref="DecodeLimits.MaxPixels"/> of <see cref="DecodeLimits.Default"/>.</exception>
+    public static int[] DecodeFrame(DicomFile file, int frame) => DecodeFrame(file, frame, DecodeLimits.Default);
+
+    /// <summary>Decodes frame <paramref name="frame"/> into a new array, after checking its size against <paramref name="limits"/>.</summary>
+    /// <exception cref="DicomException">The pixel data is missing, malformed, or needs a codec that is not available.</exception>
+    /// <exception cref="DecodeLimitExceededException">The frame is larger than <see cref="DecodeLimits.MaxPixels"/>.</exception>
+    public static int[] DecodeFrame(DicomFile file, int frame, DecodeLimits limits)
     {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(limits);
         var image = DicomPixelDescription.FromDataset(file.Dataset);
+        limits.CheckFrame(file.Source, "DICOM", image.Columns, image.Rows, image.SamplesPerPixel);
+        using var admitted = limits.Admit(image.ValuesPerFrame);
         var values = new int[image.ValuesPerFrame];
         DecodeFrame(file, image, frame, values);
         return values;

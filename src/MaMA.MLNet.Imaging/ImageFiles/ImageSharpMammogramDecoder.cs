@@ -13,8 +13,8 @@ namespace MaMA.MLNet.Imaging.ImageFiles;
 /// </summary>
 public abstract class ImageSharpMammogramDecoder : IMammogramDecoder
 {
-    /// <summary>The largest image accepted, in pixels (a 10000 x 10000 image), checked before pixels are allocated.</summary>
-    public const long MaxPixels = 100_000_000;
+    /// <summary>The decode budget (largest image, memory gate), checked from the header before pixels are allocated.</summary>
+    public DecodeLimits Limits { get; init; } = DecodeLimits.Default;
 
     /// <inheritdoc />
     public abstract string FormatName { get; }
@@ -35,10 +35,12 @@ public abstract class ImageSharpMammogramDecoder : IMammogramDecoder
             long start = stream.Position;
             IImageInfo? info = Image.Identify(stream);
             if (info is null) throw new MammogramReadException(source, $"not a readable {FormatName} file");
-            if (info.Width <= 0 || info.Height <= 0 || (long)info.Width * info.Height > MaxPixels)
-                throw new MammogramReadException(source, $"{FormatName} image size {info.Width}x{info.Height} is empty or larger than {MaxPixels} pixels");
+            if (info.Width <= 0 || info.Height <= 0)
+                throw new MammogramReadException(source, $"{FormatName} image size {info.Width}x{info.Height} is empty");
+            Limits.CheckFrame(source, FormatName, info.Width, info.Height);
             bool sixteen = IsSixteenBit(info);
             stream.Position = start;
+            using var admitted = Limits.Admit((long)info.Width * info.Height);
             return sixteen ? Load<L16>(stream, source, frame, 16, p => p.PackedValue) : Load<L8>(stream, source, frame, 8, p => p.PackedValue);
         }
         catch (MammogramReadException) { throw; }

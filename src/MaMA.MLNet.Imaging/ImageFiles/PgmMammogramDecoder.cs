@@ -12,6 +12,9 @@ public sealed class PgmMammogramDecoder : IMammogramDecoder
     /// <inheritdoc />
     public string FormatName => "PGM";
 
+    /// <summary>The decode budget (largest image, memory gate), checked from the header before samples are read.</summary>
+    public DecodeLimits Limits { get; init; } = DecodeLimits.Default;
+
     /// <inheritdoc />
     public bool CanDecode(ReadOnlySpan<byte> head) => head.Length >= 3 && head[0] == 'P' && head[1] == '5' && IsSpace(head[2]);
 
@@ -25,14 +28,15 @@ public sealed class PgmMammogramDecoder : IMammogramDecoder
         int width = ReadHeaderNumber(stream, source, "width");
         int height = ReadHeaderNumber(stream, source, "height");
         int maxValue = ReadHeaderNumber(stream, source, "maxval");
-        if (width <= 0 || height <= 0 || (long)width * height > ImageSharpMammogramDecoder.MaxPixels)
-            throw new MammogramReadException(source, $"PGM size {width}x{height} is empty or larger than {ImageSharpMammogramDecoder.MaxPixels} pixels");
+        if (width <= 0 || height <= 0) throw new MammogramReadException(source, $"PGM size {width}x{height} is empty");
+        Limits.CheckFrame(source, FormatName, width, height);
         if (maxValue is <= 0 or > 65535) throw new MammogramReadException(source, $"PGM maxval {maxValue} is outside 1-65535");
 
         int bytesPerSample = maxValue < 256 ? 1 : 2;
         long needed = (long)width * height * bytesPerSample;
         if (stream.CanSeek && stream.Length - stream.Position < needed)
             throw new MammogramReadException(source, $"PGM truncated: {width}x{height} needs {needed} bytes of samples, {stream.Length - stream.Position} remain");
+        using var admitted = Limits.Admit((long)width * height);
         var raw = new byte[needed];
         int read = stream.ReadAtLeast(raw, raw.Length, throwOnEndOfStream: false);
         if (read < raw.Length) throw new MammogramReadException(source, $"PGM truncated: {needed} bytes of samples expected, {read} read");

@@ -104,14 +104,24 @@ public static class MaMAModelDirectory
         string configPath = Path.Combine(directory, ConfigFile), weightsPath = Path.Combine(directory, WeightsFile);
         if (!File.Exists(configPath)) throw new MaMAModelFormatException(configPath, "missing: not a MaMA model directory.");
         if (!File.Exists(weightsPath)) throw new MaMAModelFormatException(weightsPath, "missing: the model directory has no weights.");
+        if (new FileInfo(configPath).Length > MaxConfigBytes)
+            throw new MaMAModelFormatException(configPath, $"{new FileInfo(configPath).Length:N0} bytes is more than a config may have ({MaxConfigBytes:N0}).");
         var config = MaMAConfig.FromJson(File.ReadAllText(configPath), configPath);
+        CheckSizes(config, configPath);
+
+        // The weight file's header (names and shapes, no tensor data) is read before the model is built: a config
+        // whose sizes the file cannot fill would otherwise allocate the whole model first.
+        using var source = NamedTensorSource.Open(weightsPath);
+        long expected = MaMAModel.CountParameters(config).Total;
+        long held = source.Names.Sum(name => source.Shape(name).Aggregate(1L, (product, dimension) => product * dimension));
+        if (strict ? expected > held : expected > 4 * held + (1L << 20))
+            throw new MaMAModelFormatException(configPath,
+                $"describes a model of {expected:N0} parameters, but {weightsPath} holds {held:N0} values; the config does not belong to these weights.");
 
         var model = new MaMAModel(config);
         try
         {
-            WeightLoadReport report;
-            using (var source = NamedTensorSource.Open(weightsPath))
-                report = MaMAStateLoader.Load(model, source, "MaMA.MLNet", name => new MaMAWeightTarget(name), strict);
+            WeightLoadReport report = MaMAStateLoader.Load(model, source, "MaMA.MLNet", name => new MaMAWeightTarget(name), strict);
             string tokenizerPath = Path.Combine(directory, TokenizerFolder);
             var tokenizer = Directory.Exists(tokenizerPath) ? MaMATokenizer.FromDirectory(tokenizerPath) : null;
             if (device is not null && device.type != DeviceType.CPU) model.to(device);
@@ -123,6 +133,37 @@ public static class MaMAModelDirectory
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Largest <c>config.json</c> read.</summary>
+    public const long MaxConfigBytes = 1L << 20;
+
+    // Sizes far beyond any MaMA or DINOv2/GPT-2 model (ViT-g is 1536 wide, 40 deep; BioMedLM is 2560 wide, 32
+    // layers): a config past them is refused before anything is sized from it, and parameter counts cannot overflow.
+    private static void CheckSizes(MaMAConfig config, string configPath)
+    {
+        void Limit(string name, double value, double max)
+        {
+            if (value > max) throw new MaMAModelFormatException(configPath, $"{name} {value} is larger than {max}, the most a model file may declare.");
+        }
+        var vision = config.Vision;
+        Limit("Vision.Width", vision.Width, 16384);
+        Limit("Vision.Depth", vision.Depth, 512);
+        Limit("Vision.Heads", vision.Heads, 1024);
+        Limit("Vision.MlpRatio", vision.MlpRatio, 64);
+        Limit("Vision.ImageSize", vision.ImageSize, 8192);
+        Limit("Vision.RegisterCount", vision.RegisterCount, 1024);
+        var text = config.Text;
+        Limit("Text.Width", text.Width, 16384);
+        Limit("Text.Layers", text.Layers, 512);
+        Limit("Text.Heads", text.Heads, 1024);
+        Limit("Text.VocabSize", text.VocabSize, 1 << 21);
+        Limit("Text.ContextLength", text.ContextLength, 1 << 17);
+        Limit("Text.InnerWidth", text.InnerWidth ?? 0, 1 << 18);
+        Limit("EmbeddingSize", config.EmbeddingSize, 16384);
+        Limit("LocalProjectionHidden", config.LocalProjectionHidden, 1 << 16);
+        Limit("AddedSpecialTokens", config.AddedSpecialTokens, 1 << 16);
+        Limit("Lora.Rank", config.Lora?.Rank ?? 0, 4096);
     }
 
     private static void CheckTokenizer(string tokenizerDirectory, MaMAConfig config)

@@ -65,24 +65,18 @@ public static partial class Gpt2WeightImporter
                 throw new Gpt2WeightImportException(path, $"cannot read the safetensors file: {e.Message}", e);
             }
         }
-        Hashtable table;
+        // The PyTorch zip is checked (pickle depth, storage sizes against the pickle) before any tensor is read.
         try
         {
-            using var stream = File.OpenRead(path);
-            table = PyTorchUnpickler.UnpickleStateDict(stream);
+            using var pickle = Weights.TorchZipPickle.Open(path);
+            var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            foreach (string name in pickle.Tensors.Keys) result[name] = pickle.Read(name);
+            return result;
         }
-        catch (Exception e)
+        catch (Weights.WeightLoadException e)
         {
             throw new Gpt2WeightImportException(path, $"cannot read it as a PyTorch state dict (torch.save zip format): {e.Message}", e);
         }
-        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in table)
-        {
-            if (entry.Key is not string name || entry.Value is not Tensor t)
-                throw new Gpt2WeightImportException(path, $"entry '{entry.Key}' is not a named tensor; save a state_dict, not a whole model.");
-            result[name] = t;
-        }
-        return result;
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Text.Json;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -7,10 +6,11 @@ using static TorchSharp.torch;
 namespace MaMA.MLNet.Modeling.Weights;
 
 /// <summary>
-/// Named tensors from a weight file, listed without loading and read one at a time: safetensors (read lazily, one
-/// tensor per <see cref="Get"/>) or a PyTorch <c>torch.save</c> zip pickle (.pth/.bin/.ckpt, read whole through
-/// TorchSharp.PyBridge; nested dictionaries such as a Lightning checkpoint's <c>state_dict</c> are flattened with
-/// '.' joined names). Also wraps an in-memory dictionary. Reusable by any importer.
+/// Named tensors from a weight file, listed without loading and read one at a time: safetensors or a PyTorch
+/// <c>torch.save</c> zip pickle (.pth/.bin/.ckpt; nested dictionaries such as a Lightning checkpoint's
+/// <c>state_dict</c> are flattened with '.' joined names). Both are read lazily, one tensor per <see cref="Get"/>,
+/// so a loader compares <see cref="Shape"/> with its model before any tensor data is read. A file is read as the
+/// format its name and its first bytes agree on. Also wraps an in-memory dictionary. Reusable by any importer.
 /// </summary>
 public sealed class NamedTensorSource : IDisposable
 {
@@ -18,12 +18,15 @@ public sealed class NamedTensorSource : IDisposable
     private readonly Dictionary<string, long[]> shapes;
     private readonly List<string> names;
     private readonly FileStream? safetensorsStream;
+    private readonly TorchZipPickle? pickle;
     private readonly Dictionary<string, Tensor>? tensors;
     private readonly bool ownsTensors;
     private readonly object gate = new();
 
-    private NamedTensorSource(string description, List<string> names, Dictionary<string, long[]> shapes, FileStream? stream, Dictionary<string, Tensor>? tensors, bool ownsTensors = false)
+    private NamedTensorSource(string description, List<string> names, Dictionary<string, long[]> shapes, FileStream? stream, Dictionary<string, Tensor>? tensors,
+                              bool ownsTensors = false, TorchZipPickle? pickle = null)
     {
+        this.pickle = pickle;
         this.ownsTensors = ownsTensors;
         Description = description;
         this.names = names;
@@ -51,6 +54,7 @@ public sealed class NamedTensorSource : IDisposable
     {
         if (!shapes.ContainsKey(name)) throw new WeightLoadException($"'{Description}' has no tensor named '{name}'.");
         if (tensors is not null) return tensors[name].detach().clone();
+        if (pickle is not null) return pickle.Read(name);
         lock (gate)
         {
             try
@@ -66,15 +70,29 @@ public sealed class NamedTensorSource : IDisposable
         }
     }
 
-    /// <summary>Opens a safetensors file or a PyTorch zip pickle, telling them apart by their first bytes.</summary>
+    /// <summary>
+    /// Opens a safetensors file or a PyTorch zip pickle. The first bytes say which (a zip starts "PK\x03\x04", a
+    /// safetensors file has its JSON header's '{' at byte 8); a name that says otherwise (<c>.safetensors</c>, or
+    /// <c>.pth</c>/<c>.pt</c>/<c>.bin</c>/<c>.ckpt</c>) is an error rather than a guess.
+    /// </summary>
     /// <exception cref="WeightLoadException">The file is missing, of another format, or malformed.</exception>
     public static NamedTensorSource Open(string path)
     {
         if (!File.Exists(path)) throw new WeightLoadException($"Weight file '{path}' does not exist.");
-        var magic = new byte[4];
-        using (var probe = File.OpenRead(path))
-            if (probe.Read(magic, 0, 4) < 4) throw new WeightLoadException($"Weight file '{path}' is too short to be safetensors or a PyTorch file.");
-        return magic is [0x50, 0x4B, 0x03, 0x04] ? OpenPickle(path) : OpenSafetensors(path);
+        var head = new byte[9];
+        int read;
+        using (var probe = File.OpenRead(path)) read = probe.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (read < 4) throw new WeightLoadException($"Weight file '{path}' is too short to be safetensors or a PyTorch file.");
+        bool zip = head is [0x50, 0x4B, 0x03, 0x04, ..];
+        bool safetensors = read == 9 && head[8] == (byte)'{';
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension == ".safetensors" && !safetensors)
+            throw new WeightLoadException($"'{path}' is named .safetensors but is {(zip ? "a zip file (a PyTorch checkpoint?)" : "not a safetensors file (no JSON header at byte 8)")}; rename it to what it is.");
+        if (extension is ".pth" or ".pt" or ".bin" or ".ckpt" && !zip)
+            throw new WeightLoadException($"'{path}' is named {extension} but is not a PyTorch zip file{(safetensors ? " (it looks like safetensors)" : " (files from torch before 1.6 are not read)")}; rename or re-save it.");
+        if (zip) return OpenPickle(path);
+        if (safetensors) return OpenSafetensors(path);
+        throw new WeightLoadException($"'{path}' is neither a PyTorch zip file nor a safetensors file (first bytes {Convert.ToHexString(head, 0, read)}).");
     }
 
     /// <summary>Wraps tensors held in memory (they are cloned on <see cref="Get"/>; the caller keeps ownership).</summary>
@@ -152,34 +170,20 @@ public sealed class NamedTensorSource : IDisposable
         return (order, shapes);
     }
 
+    // Names, shapes and storage sizes come from the pickle and the zip's directory; no tensor data is read here.
     private static NamedTensorSource OpenPickle(string path)
     {
-        Hashtable root;
+        var pickle = TorchZipPickle.Open(path);
         try
         {
-            using var stream = File.OpenRead(path);
-            root = PyTorchUnpickler.UnpickleStateDict(stream);
+            if (pickle.Tensors.Count == 0) throw new WeightLoadException($"PyTorch file '{path}' holds no tensors.");
+            return new NamedTensorSource(path, [.. pickle.Tensors.Keys.Order(StringComparer.Ordinal)], pickle.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Shape),
+                null, null, pickle: pickle);
         }
-        catch (Exception e)
+        catch
         {
-            throw new WeightLoadException($"Cannot read PyTorch file '{path}': {e.Message}", e);
-        }
-        var map = new Dictionary<string, Tensor>();
-        Flatten(root, "", map);
-        if (map.Count == 0) throw new WeightLoadException($"PyTorch file '{path}' holds no tensors.");
-        return new NamedTensorSource(path, [.. map.Keys.Order(StringComparer.Ordinal)], map.ToDictionary(kv => kv.Key, kv => kv.Value.shape), null, map, ownsTensors: true);
-    }
-
-    private static void Flatten(IDictionary dictionary, string prefix, Dictionary<string, Tensor> into)
-    {
-        foreach (DictionaryEntry entry in dictionary)
-        {
-            if (entry.Key is not string key) continue;
-            switch (entry.Value)
-            {
-                case Tensor tensor: into[prefix + key] = tensor; break;
-                case IDictionary nested: Flatten(nested, prefix + key + ".", into); break;
-            }
+            pickle.Dispose();
+            throw;
         }
     }
 
@@ -187,6 +191,7 @@ public sealed class NamedTensorSource : IDisposable
     public void Dispose()
     {
         safetensorsStream?.Dispose();
+        pickle?.Dispose();
         // Tensors given to FromTensors stay the caller's; those read from a pickle are this source's.
         if (ownsTensors && tensors is not null)
             foreach (var t in tensors.Values) t.Dispose();

@@ -123,6 +123,8 @@ public sealed class MaMATrainingData : ITrainingData<MaMAPreparedBatch, MaMABatc
 
     private FloatImage Load(int index)
     {
+        // The decoded frame's memory stays reserved on the shared gate until preprocessing is done with it.
+        using var memory = DecodeMemoryGate.Shared.BeginScope();
         var mammogram = _reader.ReadFile(_records[index].ImagePath);
         return _preprocessor.PrepareImage(mammogram);
     }

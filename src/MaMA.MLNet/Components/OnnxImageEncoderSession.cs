@@ -16,12 +16,16 @@ internal sealed class OnnxImageEncoderSession : IDisposable
     private readonly string[] _outputNames = [MamaOnnxExporter.EmbeddingOutput];
     private bool _disposed;
 
-    private OnnxImageEncoderSession(InferenceSession session, int imageSize, int embeddingSize)
+    private OnnxImageEncoderSession(InferenceSession session, int imageSize, int embeddingSize, string executionProvider)
     {
         _session = session;
         ImageSize = imageSize;
         EmbeddingSize = embeddingSize;
+        ExecutionProvider = executionProvider;
     }
+
+    /// <summary>Where the session runs: <c>CPU</c> or <c>CUDA</c>.</summary>
+    public string ExecutionProvider { get; }
 
     /// <summary>The side S of the images the session takes.</summary>
     public int ImageSize { get; }
@@ -35,11 +39,15 @@ internal sealed class OnnxImageEncoderSession : IDisposable
     /// <param name="imageSize">The side of the images the column holds.</param>
     /// <param name="embeddingSize">The embedding width the model directory's config says.</param>
     /// <param name="intraOpThreads">ONNX Runtime intra-op threads; 0 for its default.</param>
+    /// <param name="device"><c>cpu</c>, or <c>cuda</c> / <c>cuda:N</c> for the CUDA execution provider (falls back to the CPU with a warning when it cannot be had).</param>
+    /// <param name="warn">Hears the fallback warning; null writes it to stderr.</param>
     /// <exception cref="OnnxExportException">The bytes are not an ONNX model, lack the pixels/embedding interface, or take another image size or give another width.</exception>
-    public static OnnxImageEncoderSession Open(byte[] model, string sourceName, int imageSize, int embeddingSize, int intraOpThreads)
+    public static OnnxImageEncoderSession Open(byte[] model, string sourceName, int imageSize, int embeddingSize, int intraOpThreads,
+                                               string device = "cpu", Action<string>? warn = null)
     {
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         if (intraOpThreads > 0) options.IntraOpNumThreads = intraOpThreads;
+        string provider = OnnxExecutionProviders.Configure(options, device, warn ?? (m => Console.Error.WriteLine(m)));
         InferenceSession session;
         try
         {
@@ -61,7 +69,7 @@ internal sealed class OnnxImageEncoderSession : IDisposable
                 throw new OnnxExportException($"{sourceName} takes pixels [{string.Join(", ", p)}]; the image column holds [3, {imageSize}, {imageSize}] (export it at {imageSize} px).");
             if (e.Length != 2 || e[1] != embeddingSize)
                 throw new OnnxExportException($"{sourceName} outputs embeddings [{string.Join(", ", e)}]; the model directory's embedding size is {embeddingSize} (was it exported from another model?).");
-            return new OnnxImageEncoderSession(session, imageSize, embeddingSize);
+            return new OnnxImageEncoderSession(session, imageSize, embeddingSize, provider);
         }
         catch
         {
@@ -81,6 +89,18 @@ internal sealed class OnnxImageEncoderSession : IDisposable
         using var runOptions = new RunOptions();
         using var results = _session.Run(runOptions, _inputNames, [input], _outputNames);
         ImageBatch.ToRows(results[0].GetTensorDataAsSpan<float>(), into, rows);
+    }
+
+    /// <summary>Encodes <paramref name="rows"/> images packed row after row in <paramref name="pixels"/>; returns the embeddings [rows * E], row after row.</summary>
+    /// <exception cref="ObjectDisposedException">The owner disposed the session.</exception>
+    public float[] RunFlat(ReadOnlyMemory<float> pixels, int rows)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(pixels),
+            [rows, 3, ImageSize, ImageSize]);
+        using var runOptions = new RunOptions();
+        using var results = _session.Run(runOptions, _inputNames, [input], _outputNames);
+        return results[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
     /// <summary>Releases the session.</summary>

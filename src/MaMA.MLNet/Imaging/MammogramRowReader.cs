@@ -86,6 +86,8 @@ internal sealed class MammogramRowReader
         string source = $"row {_input.Position}";
         try
         {
+            // Cursors may run in parallel: the decoded frame stays reserved on the shared memory gate until it is preprocessed.
+            using var memory = DecodeMemoryGate.Shared.BeginScope();
             Mammogram mammogram;
             if (_pathGetter is not null)
             {

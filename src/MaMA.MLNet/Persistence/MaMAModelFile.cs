@@ -98,12 +98,34 @@ public static class MaMAModelFile
         }
     }
 
-    /// <summary>Loads a pipeline saved by <see cref="Save"/>.</summary>
-    /// <exception cref="InvalidDataException">The file is not a MaMA model file or names an unknown kind.</exception>
+    /// <summary>Most entries a model file may hold.</summary>
+    public const int MaxEntries = 10_000;
+
+    /// <summary>Largest stages.json read.</summary>
+    public const long MaxManifestBytes = 1L << 20;
+
+    /// <summary>Most bytes extracted from one model file (the stages' weights: MaMA with BioMedLM is about 11 GB).</summary>
+    public const long MaxExtractedBytes = 64L << 30;
+
+    /// <summary>
+    /// Largest ratio of an entry's size to its compressed size, for entries over <see cref="RatioCheckedAboveBytes"/>:
+    /// weights and ML.NET zips compress to about 1:1, a zip bomb to about 1000:1.
+    /// </summary>
+    public const int MaxCompressionRatio = 100;
+
+    /// <summary>Entries at most this large are not held to <see cref="MaxCompressionRatio"/> (a small zero-initialised tensor compresses well).</summary>
+    public const long RatioCheckedAboveBytes = 16L << 20;
+
+    /// <summary>
+    /// Loads a pipeline saved by <see cref="Save"/>. The zip's directory and stages.json are read first; only the
+    /// entries the stages name are extracted, each checked (path inside the folder, declared size, compression
+    /// ratio, running total) before and while it is written.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a MaMA model file, names an unknown kind, or exceeds a limit.</exception>
     public static ITransformer Load(ModelOperationsCatalog models, string path) => LoadStages(models, path, out _);
 
     /// <summary>Loads a pipeline saved by <see cref="Save"/> and the schema it reads (as ML.NET's <c>Model.Load(path, out schema)</c>).</summary>
-    /// <exception cref="InvalidDataException">The file is not a MaMA model file, names an unknown kind, or (written before schemas were kept) records no input schema.</exception>
+    /// <exception cref="InvalidDataException">The file is not a MaMA model file, names an unknown kind, exceeds a limit, or (written before schemas were kept) records no input schema.</exception>
     public static ITransformer Load(ModelOperationsCatalog models, string path, out DataViewSchema inputSchema)
     {
         var model = LoadStages(models, path, out var schema);
@@ -120,20 +142,7 @@ public static class MaMAModelFile
         string work = Directory.CreateTempSubdirectory("mama-model-").FullName;
         try
         {
-            try
-            {
-                ZipFile.ExtractToDirectory(path, work);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new InvalidDataException($"{path}: not a MaMA model file (not a zip archive)", e);
-            }
-            string stagesPath = Path.Combine(work, "stages.json");
-            if (!File.Exists(stagesPath)) throw new InvalidDataException($"{path}: not a MaMA model file (no stages.json)");
-            var file = JsonSerializer.Deserialize<StagesFile>(File.ReadAllText(stagesPath), Json)
-                ?? throw new InvalidDataException($"{path}: stages.json is empty");
-            if (file.Version != FormatVersion)
-                throw new InvalidDataException($"{path}: model file format {file.Version}; this library reads format {FormatVersion}");
+            var file = ExtractStages(path, work);
 
             var transformers = new List<ITransformer>();
             foreach (var stage in file.Stages)
@@ -166,6 +175,105 @@ public static class MaMAModelFile
         finally
         {
             Directory.Delete(work, recursive: true);
+        }
+    }
+
+    // Reads stages.json from the zip, then extracts the entries of the stages it lists, and nothing else.
+    private static StagesFile ExtractStages(string path, string work)
+    {
+        ZipArchive archive;
+        try
+        {
+            archive = ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: not a MaMA model file (not a zip archive)", e);
+        }
+        using (archive)
+        {
+            if (archive.Entries.Count > MaxEntries)
+                throw new InvalidDataException($"{path}: {archive.Entries.Count:N0} entries, more than the {MaxEntries:N0} a MaMA model file may have");
+            var manifest = archive.GetEntry("stages.json") ?? throw new InvalidDataException($"{path}: not a MaMA model file (no stages.json)");
+            if (manifest.Length > MaxManifestBytes)
+                throw new InvalidDataException($"{path}: stages.json declares {manifest.Length:N0} bytes, more than {MaxManifestBytes:N0}");
+            StagesFile file;
+            try
+            {
+                using var reader = new StreamReader(new BoundedStream(manifest.Open(), manifest.Length, path, "stages.json"));
+                file = JsonSerializer.Deserialize<StagesFile>(reader.ReadToEnd(), Json) ?? throw new InvalidDataException($"{path}: stages.json is empty");
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{path}: stages.json is not valid: {e.Message}", e);
+            }
+            if (file.Version != FormatVersion)
+                throw new InvalidDataException($"{path}: model file format {file.Version}; this library reads format {FormatVersion}");
+            if (file.Stages is null || file.Stages.Any(s => s is null))
+                throw new InvalidDataException($"{path}: stages.json lists no stages");
+
+            var stagePaths = new List<string>();
+            foreach (var stage in file.Stages)
+            {
+                string name = stage.Path ?? "";
+                if (name.Length == 0 || Path.IsPathRooted(name) || name.Split('/', '\\').Any(part => part is "" or "." or ".."))
+                    throw new InvalidDataException($"{path}: stage path '{stage.Path}' leaves the archive");
+                stagePaths.Add(name);
+            }
+            stagePaths.Add(InputSchemaFile); // the input schema for LoadMaMA(path, out schema), when the file has one
+
+            string root = Path.GetFullPath(work) + Path.DirectorySeparatorChar;
+            long total = 0;
+            foreach (var entry in archive.Entries)
+            {
+                string name = entry.FullName;
+                bool needed = stagePaths.Any(stage => name == stage || name.StartsWith(stage + "/", StringComparison.Ordinal));
+                if (!needed) continue;
+                string destination = Path.GetFullPath(Path.Combine(work, name));
+                if (!destination.StartsWith(root, StringComparison.Ordinal))
+                    throw new InvalidDataException($"{path}: entry '{name}' leaves the archive");
+                if (name.EndsWith('/')) { Directory.CreateDirectory(destination); continue; }
+                if (entry.Length > RatioCheckedAboveBytes && entry.Length > (long)MaxCompressionRatio * Math.Max(1, entry.CompressedLength))
+                    throw new InvalidDataException($"{path}: entry '{name}' inflates {entry.CompressedLength:N0} bytes to {entry.Length:N0}, more than {MaxCompressionRatio}:1 (a zip bomb?)");
+                total += entry.Length;
+                if (total > MaxExtractedBytes)
+                    throw new InvalidDataException($"{path}: the stages hold more than the {MaxExtractedBytes:N0} bytes a MaMA model file may extract");
+                Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+                using var input = new BoundedStream(entry.Open(), entry.Length, path, name);
+                using var output = File.Create(destination);
+                input.CopyTo(output);
+            }
+            return file;
+        }
+    }
+
+    /// <summary>Reads an entry, failing when it yields more bytes than its declared size.</summary>
+    private sealed class BoundedStream(Stream inner, long declared, string path, string name) : Stream
+    {
+        private long _read;
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = inner.Read(buffer, offset, count);
+            _read += n;
+            if (_read > declared) throw new InvalidDataException($"{path}: entry '{name}' holds more than the {declared:N0} bytes it declares");
+            return n;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _read; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
         }
     }
 

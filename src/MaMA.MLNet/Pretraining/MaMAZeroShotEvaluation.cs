@@ -93,8 +93,10 @@ public static class MaMAZeroShotEvaluation
         {
             var pixels = new float[chunk.Length][];
             var errors = new MammogramReadException?[chunk.Length];
+            // As many images at once as their decoded size lets through the shared memory gate, not one per core.
             Parallel.For(0, chunk.Length, i =>
             {
+                using var memory = DecodeMemoryGate.Shared.BeginScope();
                 try { pixels[i] = EvalPixels(chunk[i], preprocessor); }
                 catch (MammogramReadException e) { errors[i] = e; }
             });

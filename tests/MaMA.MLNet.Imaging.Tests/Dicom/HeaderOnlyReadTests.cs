@@ -3,7 +3,7 @@ using MaMA.MLNet.Imaging.Pixels;
 
 namespace MaMA.MLNet.Imaging.Tests.Dicom;
 
-/// <summary><see cref="DicomFile.OpenHeader"/> gives the same header as a whole-file read, from the first bytes only.</summary>
+/// <summary><see cref="DicomFile.OpenHeader(string)"/> gives the same header as a whole-file read, from the first bytes only.</summary>
 [TestClass]
 public sealed class HeaderOnlyReadTests
 {
