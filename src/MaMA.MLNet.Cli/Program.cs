@@ -16,7 +16,16 @@ if (parsed.Errors.Count > 0)
     foreach (var error in parsed.Errors) Console.Error.WriteLine(error.Message);
     return ExitCodes.Usage;
 }
-return parsed.Invoke();
+// Our own handler instead of System.CommandLine's (which prints the stack trace and exits 1): a user error is one line
+// and exit 2/3 (UserErrors); unexpected exceptions still say everything.
+try
+{
+    return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e)
+{
+    return UserErrors.Report(e);
+}
 
 /// <summary>Entry point (top-level statements); public so tests can find the assembly.</summary>
 public partial class Program;

@@ -270,6 +270,8 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         _bestStep = state.BestMetricStep;
         _lastCheckpointStep = state.Step;
         _lastCheckpoint = path;
+        // Steps after the checkpoint were logged by the run that stopped; this run logs them again.
+        if (_options.LogPath is { } log) TrainingLogWriter.TruncateAfter(log, state.Step);
     }
 
     private TrainingResult Loop(CancellationToken cancellationToken)

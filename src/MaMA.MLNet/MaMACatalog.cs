@@ -158,7 +158,7 @@ public static class MaMACatalog
         var names = options.ResolveClasses().Select(c => c.Name).ToArray();
         return new MaMAEstimator<ZeroShotTransformer>(
             () => new ZeroShotTransformer(options, MaMAModelHandle.Load(options.ModelDirectory, options.Device)),
-            [options.ImageColumnName],
+            [options.InputColumnName],
             () => ZeroShotTransformer.OutputColumnsOf(options, names));
     }
 

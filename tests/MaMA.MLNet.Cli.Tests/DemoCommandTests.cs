@@ -40,7 +40,12 @@ public sealed class DemoCommandTests
             string report = File.ReadAllText(Path.Combine(dir, DemoCommand.ReportFile));
             StringAssert.Contains(report, $"| Density | {heldOut} |");
             StringAssert.Contains(report, $"| Cancer | {heldOut} |");
-            StringAssert.Contains(report, "| tiny | 2 | Completed |");
+            StringAssert.Contains(report, "| tiny | 2 / 2 | Completed |");
+            // Each zero-shot metric next to its chance level, a one-line reading, and the full model path.
+            StringAssert.Contains(report, "(0.500) |");
+            StringAssert.Contains(report, "Reading:");
+            StringAssert.Contains(report, "Density balanced accuracy");
+            StringAssert.Contains(report, $"Model: `{Path.Combine(dir, "run", "model")}`");
             StringAssert.Contains(report, "| yes |");
             StringAssert.Contains(report, "## Linear probe (density, frozen encoder)");
             foreach (string plot in new[] { "report-density-roc.png", "report-density-confusion.png", "report-density-loss.png", "report-density-embeddings.png", "report-cancer-confusion.png" })

@@ -63,7 +63,11 @@ public sealed class EmbedEvaluateRetrieveFinetuneTests
 
         string markdown = File.ReadAllText(report);
         StringAssert.Contains(markdown, "# Zero-shot evaluation: density");
-        StringAssert.Contains(markdown, "Balanced accuracy: " + root.GetProperty("balancedAccuracy").GetDouble().ToString("F3", CultureInfo.InvariantCulture));
+        // Each metric beside its chance level (balanced accuracy: 1 / the classes that occur) and a one-line reading.
+        string chance = (1.0 / recalls.Count).ToString("F3", CultureInfo.InvariantCulture);
+        StringAssert.Contains(markdown, "| Balanced accuracy | " + root.GetProperty("balancedAccuracy").GetDouble().ToString("F3", CultureInfo.InvariantCulture) + " | " + chance + " |");
+        StringAssert.Contains(markdown, "| Macro AUC (one vs rest) | ");
+        StringAssert.Contains(markdown, "Reading: density balanced accuracy");
         StringAssert.Contains(markdown, "| **A** | " + string.Join(" | ", rows[0]) + " |");
     }
 
@@ -91,6 +95,19 @@ public sealed class EmbedEvaluateRetrieveFinetuneTests
         Assert.AreEqual(ExitCodes.Success, code, output);
         using var json = JsonDocument.Parse(output);
         Assert.AreEqual(6, json.RootElement.GetProperty("stepsRun").GetInt32());
+        // Without --split it trains on the train split only: the other splits stay held out.
+        int trainImages = MammogramManifestReader.Read(manifest).Records.Count(r => r.Split == DatasetSplit.Train && r.Density is not null);
+        Assert.IsGreaterThan(0, trainImages);
+        Assert.AreEqual(trainImages, json.RootElement.GetProperty("images").GetInt32());
+
+        // predict --out writes a header and the class names.
+        string predictions = Path.Combine(dir, "predictions.csv");
+        var predict = CliProcess.Run("predict", "--model", file, "--manifest", manifest, "--out", predictions);
+        Assert.AreEqual(ExitCodes.Success, predict.Code, predict.Describe());
+        var lines = File.ReadAllLines(predictions);
+        Assert.AreEqual("path,predicted,score_A,score_B,score_C,score_D", lines[0]);
+        Assert.HasCount(1 + MammogramManifestReader.Read(manifest).Records.Count, lines);
+        foreach (string line in lines.Skip(1)) CollectionAssert.Contains(new[] { "A", "B", "C", "D" }, line.Split(',')[1]);
 
         var ml = new MLContext(seed: 1);
         var loaded = ml.Model.LoadMaMA(file);

@@ -75,7 +75,8 @@ public sealed class DemoCommand : ICliCommand
     /// </summary>
     public const int ResNetDemoImageSize = 128;
 
-    private static int Run(DemoSettings s, CancellationToken cancellationToken) => CliProgress.Run(progress => Run(s, progress, cancellationToken));
+    private static int Run(DemoSettings s, CancellationToken cancellationToken) =>
+        OutputChecks.Folder(s.Output, "--out") ?? CliProgress.Run(progress => Run(s, progress, cancellationToken));
 
     private static int Run(DemoSettings s, ICliProgress progress, CancellationToken cancellationToken)
     {
@@ -263,12 +264,19 @@ public sealed class DemoCommand : ICliCommand
                 .AppendLine(Invariant($"Synthetic phantom: {settings.Studies} studies ({images} images, {settings.Size}, seed {settings.Seed}); {train} train images, {heldOut} held-out images (validation + test splits)."))
                 .AppendLine();
 
-        public void Training(MaMAPretrainingResult r, TimeSpan elapsed) =>
+        public void Training(MaMAPretrainingResult r, TimeSpan elapsed)
+        {
             _body.AppendLine("## Pretraining").AppendLine()
-                .AppendLine("| preset | steps | stop reason | minutes | final loss |")
+                .AppendLine("| preset | steps done / planned | stop reason | minutes | final loss |")
                 .AppendLine("|---|---|---|---|---|")
-                .AppendLine(Invariant($"| {(settings.ImageEncoder.Trim().ToLowerInvariant() == ImageEncoderChoice.ResNet18ImageNet ? "resnet18-imagenet" : "tiny")} | {r.Training.Step} | {r.Training.StopReason} | {elapsed.TotalMinutes:F2} | {LastLoss(r.LogPath)} |"))
+                .AppendLine(Invariant($"| {(settings.ImageEncoder.Trim().ToLowerInvariant() == ImageEncoderChoice.ResNet18ImageNet ? "resnet18-imagenet" : "tiny")} | {r.Training.Step} / {settings.Steps} | {r.Training.StopReason} | {elapsed.TotalMinutes:F2} | {LastLoss(r.LogPath)} |"))
+                .AppendLine()
+                .AppendLine(Invariant($"Model: `{Path.GetFullPath(r.ModelDirectory)}`"))
                 .AppendLine();
+            if (r.Training.StopReason == TrainingStopReason.TimeBudgetReached && r.Training.Step < settings.Steps)
+                _body.AppendLine(Invariant($"**Warning:** the time budget (--minutes {settings.Minutes:G3}) stopped training at step {r.Training.Step} of {settings.Steps}; the model is undertrained. Give more --minutes or fewer --steps."))
+                    .AppendLine();
+        }
 
         private bool _zeroShotHeader;
 
@@ -277,21 +285,31 @@ public sealed class DemoCommand : ICliCommand
             if (!_zeroShotHeader)
             {
                 _body.AppendLine("## Zero-shot classification (held-out images)").AppendLine()
+                    .AppendLine("Each metric with its chance level (what a model without skill gets) in brackets.").AppendLine()
                     .AppendLine("| task | n | accuracy | balanced accuracy | macro AUC | classes |")
                     .AppendLine("|---|---|---|---|---|---|");
                 _zeroShotHeader = true;
             }
-            _body.AppendLine(r is null
-                ? $"| {task} | 0 | n/a | n/a | n/a | no labelled image |"
-                : Invariant($"| {task} | {r.Count} | {r.Accuracy:F3} | {r.BalancedAccuracy:F3} | {Format(r.MacroAuc)} | {string.Join(", ", r.ClassNames)} |"));
+            if (r is null)
+            {
+                _body.AppendLine($"| {task} | 0 | n/a | n/a | n/a | no labelled image |");
+                return;
+            }
+            var chance = Reports.ChanceLevels.Of(r);
+            _body.AppendLine(Invariant($"| {task} | {r.Count} | {r.Accuracy:F3} ({chance.Accuracy:F3}) | {r.BalancedAccuracy:F3} ({chance.BalancedAccuracy:F3}) | {Format(r.MacroAuc)} ({chance.Auc:F3}) | {string.Join(", ", r.ClassNames)} |"));
+            _readings.Add($"- {Reports.ChanceLevels.Reading($"{task} balanced accuracy", r.BalancedAccuracy, chance.BalancedAccuracy)} "
+                + Reports.ChanceLevels.Reading($"{task} AUC", r.MacroAuc, chance.Auc)
+                + (!(r.MacroAuc >= chance.Auc + 0.05) ? " Findings in the phantom are small; at the model's input size (84 px for tiny) they may not show." : ""));
         }
+
+        private readonly List<string> _readings = [];
 
         private readonly StringBuilder _plots = new();
 
         public void Plots(string markdown) => _plots.Append(markdown);
 
         public void Retrieval(double top1, int n) =>
-            _body.AppendLine().AppendLine(Invariant($"Image-to-caption retrieval top-1 among the {n} held-out captions: {top1:F3} (chance about {1.0 / n:F3})."))
+            _body.AppendLine().AppendLine("Reading:").AppendJoin(Environment.NewLine, _readings).AppendLine().AppendLine().AppendLine(Invariant($"Image-to-caption retrieval top-1 among the {n} held-out captions: {top1:F3} (chance about {1.0 / n:F3})."))
                 .AppendLine();
 
         public void LinearProbe(DemoLinearProbe.Result? r) =>

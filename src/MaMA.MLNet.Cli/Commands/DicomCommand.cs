@@ -37,7 +37,7 @@ public sealed class DicomCommand : ICliCommand
         info.SetAction(parseResult => Run(parseResult, () =>
         {
             var path = parseResult.GetValue(file)!.FullName;
-            var dicom = DicomFile.Open(path);
+            var dicom = OpenDicom(path);
             var document = Describe(dicom);
             var output = parseResult.InvocationConfiguration.Output;
             if (parseResult.GetValue(json))
@@ -62,7 +62,7 @@ public sealed class DicomCommand : ICliCommand
         pixels.Arguments.Add(output);
         pixels.SetAction(parseResult => Run(parseResult, () =>
         {
-            var dicom = DicomFile.Open(parseResult.GetValue(file)!.FullName);
+            var dicom = OpenDicom(parseResult.GetValue(file)!.FullName);
             var description = DicomPixelDescription.FromDataset(dicom.Dataset);
             DecodeLimits.Default.CheckFrame(dicom.Source, "DICOM", description.Columns, description.Rows, description.SamplesPerPixel);
             var values = new int[description.ValuesPerFrame];
@@ -81,22 +81,61 @@ public sealed class DicomCommand : ICliCommand
     {
         var file = new Argument<FileInfo>("file") { Description = "The image (DICOM, PNG, JPEG, TIFF or PGM; the format is sniffed)." };
         var output = new Argument<FileInfo>("out") { Description = "The 16-bit grayscale PNG to write." };
-        var size = new Option<int>("--size") { Description = "Model input size in pixels (square).", DefaultValueFactory = _ => Imaging.Preprocessing.PreprocessingOptions.Default.ImageSize };
+        // --image-size as in every other command that prepares model input; --size is the spelling of earlier versions.
+        var size = new Option<int>("--image-size", "--size") { Description = "Model input size in pixels (square).", DefaultValueFactory = _ => Imaging.Preprocessing.PreprocessingOptions.Default.ImageSize };
         var frame = new Option<int>("--frame") { Description = "Frame of a multi-frame file (0-based)." };
         var png = new Command("png", "Write the image after MaMA preprocessing (VOI LUT, Otsu crop to the breast, antialiased resize) as a 16-bit PNG.");
         png.Arguments.Add(file);
         png.Arguments.Add(output);
         png.Options.Add(size);
         png.Options.Add(frame);
-        png.SetAction(parseResult => Run(parseResult, () =>
+        png.SetAction(parseResult =>
         {
             int n = parseResult.GetValue(size);
-            if (n < 14) throw new MammogramReadException(parseResult.GetValue(file)!.FullName, $"--size {n} is too small (at least 14)");
-            var mammogram = MammogramReader.Read(parseResult.GetValue(file)!.FullName, parseResult.GetValue(frame));
-            var preprocessor = new Imaging.Preprocessing.MammogramPreprocessor(Imaging.Preprocessing.PreprocessingOptions.Default with { ImageSize = n });
-            preprocessor.ToPng16(mammogram, parseResult.GetValue(output)!.FullName);
-        }));
+            // A bad number on the command line is a usage error (2), not a bad input file (3).
+            if (n < 14)
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine($"--image-size must be at least 14, got {n}.");
+                return ExitCodes.Usage;
+            }
+            return Run(parseResult, () =>
+            {
+                var mammogram = MammogramReader.Read(parseResult.GetValue(file)!.FullName, parseResult.GetValue(frame));
+                var preprocessor = new Imaging.Preprocessing.MammogramPreprocessor(Imaging.Preprocessing.PreprocessingOptions.Default with { ImageSize = n });
+                preprocessor.ToPng16(mammogram, parseResult.GetValue(output)!.FullName);
+            });
+        });
         return png;
+    }
+
+    /// <summary>
+    /// Opens a DICOM file; a file that fails to parse and has no "DICM" marker at byte 128 is reported as not a DICOM
+    /// file (as <c>dicom png</c> does through the format sniffer) rather than with the parser's detail.
+    /// </summary>
+    private static DicomFile OpenDicom(string path)
+    {
+        try
+        {
+            return DicomFile.Open(path);
+        }
+        catch (DicomException e) when (!HasPart10Marker(path))
+        {
+            throw new DicomFormatException(path, $"not a DICOM file (no DICM marker at byte 128, and not a bare data set: {e.Message})");
+        }
+    }
+
+    private static bool HasPart10Marker(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            Span<byte> head = stackalloc byte[132];
+            return stream.ReadAtLeast(head, 132, throwOnEndOfStream: false) == 132 && head[128..].SequenceEqual("DICM"u8);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Runs an action, turning bad input into <see cref="ExitCodes.BadInput"/> with the message on stderr.</summary>

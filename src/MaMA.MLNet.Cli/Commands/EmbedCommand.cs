@@ -11,7 +11,7 @@ namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
 /// <c>mama embed --model DIR --manifest CSV --out PATH [--format parquet|csv] [--shard K/N | --shard-count N]
-/// [--backend torch|onnx]</c>: streams one row per image (path, study, patient, view, laterality, L2-normalised
+/// [--backend torch|onnx] [--on-bad-image fail|skip]</c>: streams one row per image (path, study, patient, view, laterality, L2-normalised
 /// embedding) to a Parquet folder or a CSV file, a batch at a time, skipping the images the output already holds,
 /// so a killed or preempted run resumes where it stopped.
 /// </summary>
@@ -44,13 +44,15 @@ public sealed class EmbedCommand : ICliCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Images encoded at once.", DefaultValueFactory = _ => 32 };
         var rowGroup = new Option<int>("--row-group-size") { Description = "Parquet rows per row group (the rows held before they are written).", DefaultValueFactory = _ => 1024 };
         var rowsPerFile = new Option<int>("--rows-per-file") { Description = "Parquet rows per part file (a part is published when complete: the most a killed run loses).", DefaultValueFactory = _ => 16384 };
+        var badImages = BadImagePolicy.Option();
         var command = new Command("embed", "Stream the MaMA image embedding of every manifest image to Parquet or CSV; resumable and shardable.")
         {
-            modelDir, manifest, output, split, format, shard, shardCount, backend, batchSize, rowGroup, rowsPerFile,
+            modelDir, manifest, output, split, format, shard, shardCount, backend, batchSize, rowGroup, rowsPerFile, badImages,
         };
         command.SetAction(parse =>
         {
             string outPath = parse.GetValue(output)!;
+            if (BadImagePolicy.Parse(parse.GetValue(badImages)) is not { } skip) return ExitCodes.Usage;
             EmbeddingTableFormat tableFormat;
             switch (parse.GetValue(format)?.Trim().ToLowerInvariant())
             {
@@ -72,6 +74,8 @@ public sealed class EmbedCommand : ICliCommand
             {
                 return ExitCodes.Fail(e.Message, ExitCodes.Usage);
             }
+            // Before any work: an unwritable --out found after the embedding loses it.
+            if ((tableFormat == EmbeddingTableFormat.Csv ? OutputChecks.File(outPath, "--out") : OutputChecks.Folder(outPath, "--out")) is int unwritable) return unwritable;
             if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records) is int manifestFailure) return manifestFailure;
             if (ManifestLoading.TryLoadModel(parse.GetValue(modelDir)!, out var loaded) is int modelFailure) return modelFailure;
             using var model = loaded!.Model;
@@ -88,7 +92,7 @@ public sealed class EmbedCommand : ICliCommand
                 var seen = new HashSet<string>(writer.StoredPaths, StringComparer.Ordinal);
                 var todo = part.Select(records).Where(r => seen.Add(r.ImagePath)).ToList();
                 long killAfter = long.TryParse(Environment.GetEnvironmentVariable(KillAfterRowsVariable), NumberStyles.None, CultureInfo.InvariantCulture, out long k) ? k : -1;
-                var failures = new List<string>();
+                var failures = new List<Pretraining.UnreadableImage>();
                 using var stream = new ImageEmbeddingStream(model, engine, parse.GetValue(batchSize));
                 CliProgress.Run(progress =>
                 {
@@ -97,7 +101,7 @@ public sealed class EmbedCommand : ICliCommand
                     foreach (var batch in stream.Embed(todo))
                     {
                         writer.Append(batch.Records.Select((r, i) => Row(r, batch.Embeddings[i])).ToList());
-                        foreach (var (record, error) in batch.Failures) failures.Add(error.Message);
+                        foreach (var (record, error) in batch.Failures) failures.Add(new Pretraining.UnreadableImage(failures.Count, record.ImagePath, error.Message));
                         done += batch.Records.Count + batch.Failures.Count;
                         stage.Report(done);
                         if (killAfter >= 0 && writer.RowsWritten >= killAfter) Process.GetCurrentProcess().Kill();
@@ -109,9 +113,13 @@ public sealed class EmbedCommand : ICliCommand
                                   (part.Count > 1 ? $" (shard {part})" : "") +
                                   (writer.StoredPaths.Count > 0 ? $"; {writer.StoredPaths.Count} already there" : "") +
                                   (stream.OnnxExecutionProvider is { } ep ? $"; ONNX Runtime on {ep}" : ""));
-                foreach (string message in failures) Console.Error.WriteLine(message);
-                return failures.Count == 0 ? ExitCodes.Success
-                    : ExitCodes.Fail($"{failures.Count} image(s) could not be read (listed above); the others were written, and a re-run skips them.", ExitCodes.BadInput);
+                if (failures.Count == 0) return ExitCodes.Success;
+                // The readable images are written either way (a re-run skips them); fail names the first bad one, skip lists them.
+                if (!skip)
+                    return ExitCodes.Fail($"{failures[0].Reason} ({failures.Count} of {todo.Count} images cannot be read; the others were written; "
+                        + "--on-bad-image skip lists them and exits 0)", ExitCodes.BadInput);
+                BadImagePolicy.WriteList(failures, todo.Count, BadImagePolicy.ListPath(outPath));
+                return ExitCodes.Success;
             }
             catch (EmbeddingTableException e)
             {

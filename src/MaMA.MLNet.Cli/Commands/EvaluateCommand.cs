@@ -31,60 +31,57 @@ public sealed class EvaluateCommand : ICliCommand
         var json = new Option<bool>("--json") { Description = "Compact JSON." };
         var report = new Option<string?>("--report") { Description = "Markdown report to write, with PNG plots beside it (FILE-roc.png, -confusion.png, -loss.png, -embeddings.png)." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Write the Markdown report without plots." };
+        var badImages = BadImagePolicy.Option();
         var backend = CommonOptions.Backend();
-        var command = new Command("evaluate", "Zero-shot evaluation of a MaMA model on a manifest.") { modelDir, manifest, task, split, json, report, noPlots, backend };
+        var command = new Command("evaluate", "Zero-shot evaluation of a MaMA model on a manifest.") { modelDir, manifest, task, split, json, report, noPlots, badImages, backend };
         command.SetAction(parse =>
         {
             if (CommonOptions.ParseBackend(parse.GetValue(backend)) is not { } engine)
                 return ExitCodes.Fail($"--backend must be torch or onnx, got '{parse.GetValue(backend)}'.", ExitCodes.Usage);
             var chosen = ParseTask(parse.GetValue(task));
             if (chosen is null) return Fail($"--task must be density, birads or cancer, got '{parse.GetValue(task)}'.", ExitCodes.Usage);
+            if (BadImagePolicy.Parse(parse.GetValue(badImages)) is not { } skip) return ExitCodes.Usage;
+            string? reportPath = parse.GetValue(report);
+            if (reportPath is not null && OutputChecks.File(reportPath, "--report") is int unwritable) return unwritable;
             string? splitText = parse.GetValue(split);
             if (ManifestLoading.TryLoad(splitText, parse.GetValue(manifest)!, out var records) is int manifestFailure) return manifestFailure;
             var splitValue = ManifestLoading.ParseSplit(splitText);
             if (ManifestLoading.TryLoadModel(parse.GetValue(modelDir)!, out var loaded) is int modelFailure) return modelFailure;
             using var model = loaded!.Model;
-            try
+            ZeroShotScores? scored = null;
+            int code = CliProgress.Run(progress =>
+                ImageEmbeddings.Score(model, loaded.Tokenizer ?? MaMATokenizer.CreateGpt2(), records, chosen.Value, progress, skip,
+                    BadImagePolicy.ListPath(reportPath), out scored, engine) ?? ExitCodes.Success);
+            if (code != ExitCodes.Success) return code;
+            var result = scored!.Report;
+            string name = chosen.Value.ToString().ToLowerInvariant();
+            var chance = ChanceLevels.Of(result);
+            var output = new
             {
-                ZeroShotScores? scored = null;
-                int code = CliProgress.Run(progress =>
-                {
-                    scored = ImageEmbeddings.Score(model, loaded.Tokenizer ?? MaMATokenizer.CreateGpt2(), records, chosen.Value, progress, engine);
-                    return ExitCodes.Success;
-                });
-                if (scored is null) return Fail($"No image in the manifest has a {chosen} label.", ExitCodes.BadInput);
-                var result = scored.Report;
-                string name = chosen.Value.ToString().ToLowerInvariant();
-                var output = new
-                {
-                    task = name,
-                    split = splitValue?.ToString().ToLowerInvariant(),
-                    count = result.Count,
-                    accuracy = result.Accuracy,
-                    balancedAccuracy = result.BalancedAccuracy,
-                    auc = result.MacroAuc,
-                    classNames = result.ClassNames,
-                    recall = result.Recall,
-                    oneVsRestAuc = result.OneVsRestAuc,
-                    confusionMatrix = result.ConfusionMatrix,
-                };
-                Console.WriteLine(JsonSerializer.Serialize(output, new JsonSerializerOptions
-                {
-                    WriteIndented = !parse.GetValue(json),
-                    NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-                }));
-                if (parse.GetValue(report) is { } path)
-                {
-                    string markdown = Markdown(result, name, parse.GetValue(modelDir)!, parse.GetValue(manifest)!, splitText);
-                    if (!parse.GetValue(noPlots)) markdown += EvaluationPlots.Write(scored, name, path, parse.GetValue(modelDir)!);
-                    File.WriteAllText(path, markdown);
-                }
-                return code;
-            }
-            catch (MammogramReadException e)
+                task = name,
+                split = splitValue?.ToString().ToLowerInvariant(),
+                count = result.Count,
+                accuracy = result.Accuracy,
+                balancedAccuracy = result.BalancedAccuracy,
+                auc = result.MacroAuc,
+                chance = new { accuracy = chance.Accuracy, balancedAccuracy = chance.BalancedAccuracy, auc = chance.Auc },
+                classNames = result.ClassNames,
+                recall = result.Recall,
+                oneVsRestAuc = result.OneVsRestAuc,
+                confusionMatrix = result.ConfusionMatrix,
+            };
+            Console.WriteLine(JsonSerializer.Serialize(output, new JsonSerializerOptions
             {
-                return Fail(e.Message, ExitCodes.BadInput);
+                WriteIndented = !parse.GetValue(json),
+                NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            }));
+            if (reportPath is { } path)
+            {
+                string markdown = Markdown(result, name, parse.GetValue(modelDir)!, parse.GetValue(manifest)!, splitText);
+                if (!parse.GetValue(noPlots)) markdown += EvaluationPlots.Write(scored, name, path, parse.GetValue(modelDir)!);
+                File.WriteAllText(path, markdown);
             }
+            return ExitCodes.Success;
         });
         return command;
     }
@@ -104,11 +101,15 @@ public sealed class EvaluateCommand : ICliCommand
         static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("F3", CultureInfo.InvariantCulture);
         var md = new StringBuilder();
         md.AppendLine($"# Zero-shot evaluation: {task}").AppendLine();
-        md.AppendLine($"- Model: `{Path.GetFileName(Path.TrimEndingDirectorySeparator(model))}`");
-        md.AppendLine($"- Manifest: `{Path.GetFileName(manifest)}`, split: {split ?? "all"}, images: {report.Count}");
-        md.AppendLine($"- Accuracy: {F(report.Accuracy)}");
-        md.AppendLine($"- Balanced accuracy: {F(report.BalancedAccuracy)}");
-        md.AppendLine($"- Macro AUC (one vs rest): {F(report.MacroAuc)}").AppendLine();
+        var chance = ChanceLevels.Of(report);
+        md.AppendLine($"- Model: `{Path.GetFullPath(model)}`");
+        md.AppendLine($"- Manifest: `{Path.GetFullPath(manifest)}`, split: {split ?? "all"}, images: {report.Count}").AppendLine();
+        md.AppendLine("| Metric | Value | Chance |").AppendLine("|---|---:|---:|");
+        md.AppendLine($"| Accuracy | {F(report.Accuracy)} | {F(chance.Accuracy)} |");
+        md.AppendLine($"| Balanced accuracy | {F(report.BalancedAccuracy)} | {F(chance.BalancedAccuracy)} |");
+        md.AppendLine($"| Macro AUC (one vs rest) | {F(report.MacroAuc)} | {F(chance.Auc)} |").AppendLine();
+        md.AppendLine($"Reading: {ChanceLevels.Reading($"{task} balanced accuracy", report.BalancedAccuracy, chance.BalancedAccuracy)} "
+            + ChanceLevels.Reading($"{task} AUC", report.MacroAuc, chance.Auc)).AppendLine();
         md.AppendLine("## Per class").AppendLine();
         md.AppendLine("| Class | Images | Recall | AUC (one vs rest) |").AppendLine("|---|---:|---:|---:|");
         for (int c = 0; c < report.ClassNames.Count; c++)

@@ -42,7 +42,7 @@ public sealed class FinetuneCommand : ICliCommand
         var steps = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => 200 };
         var batchSize = new Option<int>("--batch-size") { Description = "Training batch size.", DefaultValueFactory = _ => 16 };
         var learningRate = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 5e-4 };
-        var split = CommonOptions.Split("Rows to train on: train, validation or test (default: all rows).");
+        var split = CommonOptions.Split("Rows to train on: train, validation or test (default: the train split, or all rows when there is none).");
         var validation = new Option<double>("--validation-fraction") { Description = "Held-out fraction for early stopping (0 = none)." };
         var seed = new Option<int>("--seed") { Description = "Seed of sampling and the split." };
         var command = new Command("finetune", "Train a MaMA classifier (linear probe or full fine-tuning) on labelled images.")
@@ -73,11 +73,22 @@ public sealed class FinetuneCommand : ICliCommand
                 ValidationFraction = parse.GetValue(validation),
                 Seed = parse.GetValue(seed),
             };
+            if (options.Steps < 1) return Fail($"--steps must be at least 1, got {options.Steps}.", ExitCodes.Usage);
+            if (options.TrainingBatchSize < 1) return Fail($"--batch-size must be at least 1, got {options.TrainingBatchSize}.", ExitCodes.Usage);
+            if (!(options.LearningRate > 0)) return Fail($"--lr must be positive, got {options.LearningRate}.", ExitCodes.Usage);
             try { options.Validate(); }
             catch (ArgumentException e) { return Fail(e.Message, ExitCodes.Usage); }
+            // Before the training, so an unwritable --out does not lose the trained head.
+            if (OutputChecks.File(parse.GetValue(output)!, "--out") is int unwritable) return unwritable;
 
             var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, splitValue);
             if (records is null) return Fail(error!, ExitCodes.BadInput);
+            // Without --split, train on the train split when the manifest has one: the other splits stay held out for evaluation.
+            if (splitText is null && records.Any(r => r.Split == MaMA.MLNet.Data.Manifest.DatasetSplit.Train))
+            {
+                records = records.Where(r => r.Split == MaMA.MLNet.Data.Manifest.DatasetSplit.Train).ToList();
+                Console.Error.WriteLine($"Training on the manifest's train split ({records.Count} images); --split chooses another.");
+            }
             var classNames = ZeroShotPrompts.ClassNames(chosen.Value);
             var rows = records.Select(r => (Record: r, Label: MaMAZeroShotEvaluation.Label(r, chosen.Value)))
                 .Where(x => x.Label is { } l && l >= 0 && l < classNames.Count)

@@ -14,7 +14,7 @@ namespace MaMA.MLNet.Cli.Commands;
 internal static class ImageEmbeddings
 {
     /// <summary>
-    /// Embeddings [N, E] of <paramref name="records"/> (<see cref="MaMAZeroShotEvaluation.EmbedImages"/>), reporting
+    /// Embeddings [N, E] of <paramref name="records"/> (<see cref="MaMAZeroShotEvaluation.EmbedImages(MaMA.MLNet.Modeling.MaMA.MaMAModel, IReadOnlyList{MaMA.MLNet.Data.Manifest.MammogramRecord}, int, IProgress{int}?)"/>), reporting
     /// images done on a stage called <paramref name="stageName"/>. The tensor belongs to the caller's dispose scope.
     /// </summary>
     public static Tensor Embed(MaMAModel model, IReadOnlyList<MammogramRecord> records, ICliProgress progress, string stageName = "embed images")
@@ -23,32 +23,23 @@ internal static class ImageEmbeddings
         return MaMAZeroShotEvaluation.EmbedImages(model, records, imagesDone: new StageProgress(stage));
     }
 
-    /// <summary>Zero-shot scores of the records labelled for <paramref name="task"/> (<see cref="MaMAZeroShotEvaluation.Score"/>); null when none is.</summary>
-    /// <exception cref="Imaging.MammogramReadException">An image cannot be read.</exception>
-    public static ZeroShotScores? Score(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records, ZeroShotTask task, ICliProgress progress,
-                                        MaMAInferenceBackend backend = MaMAInferenceBackend.TorchSharp)
+    /// <summary>
+    /// Zero-shot scores of the records labelled for <paramref name="task"/> (<see cref="MaMAZeroShotEvaluation.Score"/>),
+    /// with unreadable images handled as <c>--on-bad-image</c> says (<see cref="BadImagePolicy"/>),
+    /// embedding the images with <paramref name="backend"/>. Returns an exit code
+    /// when the command must stop (no labelled image, or unreadable images with fail), else null and the scores.
+    /// </summary>
+    public static int? Score(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records, ZeroShotTask task, ICliProgress progress,
+                             bool skipBadImages, string badImageList, out ZeroShotScores? scores,
+                             MaMAInferenceBackend backend = MaMAInferenceBackend.TorchSharp)
     {
-        int labelled = records.Count(r => MaMAZeroShotEvaluation.Label(r, task) is not null);
-        using var stage = progress.Stage("embed images", labelled);
-        if (backend == MaMAInferenceBackend.TorchSharp)
-            return MaMAZeroShotEvaluation.Score(model, tokenizer, records, task, new StageProgress(stage));
-        // ONNX Runtime encodes the labelled images; the unlabelled rows of the [N, E] matrix Score takes are never read.
-        model.eval();
+        scores = null;
+        var labelled = records.Where(r => MaMAZeroShotEvaluation.Label(r, task) is not null).ToList();
+        if (labelled.Count == 0) return ExitCodes.Fail($"No image in the manifest has a {task} label.", ExitCodes.BadInput);
         using var scope = NewDisposeScope();
-        int width = model.Config.EmbeddingSize;
-        var matrix = new float[records.Count * width];
-        var index = new Dictionary<MammogramRecord, int>(ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < records.Count; i++) index.TryAdd(records[i], i);
-        using var stream = new ImageEmbeddingStream(model, backend);
-        int done = 0;
-        foreach (var batch in stream.Embed(records.Where(r => MaMAZeroShotEvaluation.Label(r, task) is not null)))
-        {
-            if (batch.Failures.Count > 0) throw batch.Failures[0].Error;
-            for (int k = 0; k < batch.Records.Count; k++) batch.Embeddings[k].CopyTo(matrix, index[batch.Records[k]] * width);
-            done += batch.Records.Count;
-            stage.Report(done);
-        }
-        return MaMAZeroShotEvaluation.Score(model, tokenizer, records, task, imageEmbeddings: tensor(matrix, [records.Count, width]));
+        if (BadImagePolicy.Embed(model, labelled, skipBadImages, badImageList, progress, out var readable, out var embeddings, backend: backend) is int failure) return failure;
+        scores = MaMAZeroShotEvaluation.Score(model, tokenizer, readable, task, imageEmbeddings: embeddings);
+        return null;
     }
 
     // Reports synchronously (System.Progress would post to the thread pool and could land after the stage ended).

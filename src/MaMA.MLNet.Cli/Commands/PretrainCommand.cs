@@ -28,7 +28,8 @@ public sealed class PretrainCommand : ICliCommand
         var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
         var steps = new Option<long?>("--steps") { Description = "Optimiser steps (tiny: 600, else 1000)." };
         var minutes = new Option<double?>("--minutes") { Description = "Stop after this many minutes." };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint (same config, manifest and seed)." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace the run in --out (its model, checkpoints and log)." };
         var batch = new Option<int?>("--batch-size") { Description = "Images per step (tiny: 32, else 16)." };
         var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default 1e-3)." };
         var seed = new Option<long>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 42 };
@@ -53,12 +54,21 @@ public sealed class PretrainCommand : ICliCommand
         };
         var command = new Command("pretrain", "Pretrain a MaMA model on a manifest.")
         {
-            manifest, preset, output, steps, minutes, resume, batch, lr, seed, noMultiView, noLocal, lateStart, warmup, imageSize, fullText, tokenizer, init, recompute, frozenDType,
+            manifest, preset, output, steps, minutes, resume, overwrite, batch, lr, seed, noMultiView, noLocal, lateStart, warmup, imageSize, fullText, tokenizer, init, recompute, frozenDType,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
 
         int Run(ParseResult parse, CancellationToken cancellationToken)
         {
+            // Checked here so the message names the flag as typed (the options' own checks name their properties).
+            if (parse.GetValue(steps) is { } s && s < 1) return Fail($"--steps must be at least 1, got {s}.", ExitCodes.Usage);
+            if (parse.GetValue(batch) is { } b && b < 1) return Fail($"--batch-size must be at least 1, got {b}.", ExitCodes.Usage);
+            if (parse.GetValue(minutes) is { } m && !(m > 0)) return Fail($"--minutes must be positive, got {m}.", ExitCodes.Usage);
+            if (parse.GetValue(lr) is { } rate && !(rate > 0)) return Fail($"--lr must be positive, got {rate}.", ExitCodes.Usage);
+            if (parse.GetValue(warmup) is { } w && w < 0) return Fail($"--warmup must be 0 or more, got {w}.", ExitCodes.Usage);
+            if (parse.GetValue(lateStart) is { } l && l < 0) return Fail($"--late-start must be 0 or more, got {l}.", ExitCodes.Usage);
+            if (parse.GetValue(imageSize) is { } px && px < 14) return Fail($"--image-size must be at least 14, got {px}.", ExitCodes.Usage);
+            if (OutputChecks.Folder(parse.GetValue(output)!, "--out") is int unwritable) return unwritable;
             var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, null);
             if (records is null) return Fail(error!, ExitCodes.BadInput);
             var train = records.Where(r => r.Split == DatasetSplit.Train).ToList();
@@ -99,6 +109,13 @@ public sealed class PretrainCommand : ICliCommand
                     CheckpointEvery = Math.Max(1, stepCount / 4),
                     RecomputeActivations = parse.GetValue(recompute),
                 };
+                if (options.BatchSize > used.Count)
+                {
+                    // A batch cannot hold more images than the data has (as mama demo does).
+                    if (used.Count < 2) return Fail($"{parse.GetValue(manifest)}: {used.Count} training image(s); contrastive pretraining needs at least 2.", ExitCodes.BadInput);
+                    Console.Error.WriteLine($"--batch-size {options.BatchSize} is more than the {used.Count} training images; using --batch-size {used.Count}.");
+                    options = options with { BatchSize = used.Count };
+                }
                 options.Validate();
             }
             catch (ArgumentException e)
@@ -109,6 +126,9 @@ public sealed class PretrainCommand : ICliCommand
             {
                 return Fail(e.Message, ExitCodes.BadInput);
             }
+            var identity = PretrainRunFolder.Identity(options.ResolveConfig().ToJson(), parse.GetValue(manifest)!, options.Seed);
+            using var folder = PretrainRunFolder.Claim(options.OutputDirectory, identity, options.Resume, parse.GetValue(overwrite), out int claimFailure);
+            if (folder is null) return claimFailure;
             return CliProgress.Run(progress =>
             {
                 progress.Log($"Pretraining {options.Preset} on {used.Count} images for {options.Steps} steps -> {options.OutputDirectory}");

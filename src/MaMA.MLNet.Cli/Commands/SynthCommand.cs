@@ -31,6 +31,7 @@ public sealed class SynthCommand : ICliCommand
             if (parts.Length != 2 || !int.TryParse(parts[0], out int w) || !int.TryParse(parts[1], out int h) || w < 32 || h < 32 || w > 8192 || h > 8192)
                 return Fail($"--size must be WxH with each side in [32, 8192], got '{text}'.");
             string folder = parse.GetValue(output)!;
+            if (OutputChecks.Folder(folder, "--out") is int unwritable) return unwritable;
             bool dicom = parse.GetValue(format) == "dicom";
             if (parse.GetValue(rle) && !dicom) return Fail("--rle needs --format dicom.");
             var generator = new PhantomGenerator(new PhantomOptions { Width = w, Height = h, Seed = parse.GetValue(seed) });

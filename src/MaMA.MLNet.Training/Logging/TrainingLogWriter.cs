@@ -29,8 +29,8 @@ public sealed record StepRecord(
 /// Appends one JSON object per line: <c>{"type":"train","step":..,"losses":{..},"total":..,"lr":..,"scales":{..},
 /// "metrics":{..},"grad_norm":..,"samples_per_second":..,"step_seconds":..,"elapsed_seconds":..}</c> per step and
 /// <c>{"type":"validation","step":..,"metrics":{..}}</c> per validation. Each line is flushed when written, so a
-/// crash loses at most the line being written. After a resume the lines of steps past the checkpoint appear again;
-/// readers keep the last line per (type, step).
+/// crash loses at most the line being written. A resumed run first drops the lines of steps past its checkpoint
+/// (<see cref="TruncateAfter"/>), so each step appears once.
 /// </summary>
 public sealed class TrainingLogWriter : IDisposable
 {
@@ -43,6 +43,38 @@ public sealed class TrainingLogWriter : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         _stream = new FileStream(full, FileMode.Append, FileAccess.Write, FileShare.Read);
         FilePath = full;
+    }
+
+    /// <summary>
+    /// Removes the records of steps after <paramref name="step"/> (and a partly written last line) from the log at
+    /// <paramref name="path"/>, atomically: a run resumed from a checkpoint at that step writes them again.
+    /// Returns how many lines were dropped; a missing file is left missing.
+    /// </summary>
+    public static int TruncateAfter(string path, long step)
+    {
+        if (!File.Exists(path)) return 0;
+        var kept = new List<string>();
+        int dropped = 0;
+        foreach (string line in File.ReadLines(path))
+        {
+            long? lineStep = null;
+            try
+            {
+                using var record = JsonDocument.Parse(line);
+                if (record.RootElement.ValueKind == JsonValueKind.Object && record.RootElement.TryGetProperty("step", out var s) && s.TryGetInt64(out long value))
+                    lineStep = value;
+            }
+            catch (JsonException)
+            {
+            }
+            if (lineStep is { } n && n <= step) kept.Add(line);
+            else dropped++;
+        }
+        if (dropped == 0) return 0;
+        string temp = path + ".tmp";
+        File.WriteAllLines(temp, kept);
+        File.Move(temp, path, overwrite: true);
+        return dropped;
     }
 
     /// <summary>The log file.</summary>

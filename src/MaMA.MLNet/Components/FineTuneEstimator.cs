@@ -35,7 +35,7 @@ public sealed class FineTuneEstimator : IEstimator<FineTuneTransformer>
         var model = MaMAModelHandle.Load(_options.ModelDirectory, _options.Device);
         try
         {
-            int side = ImageBatch.SideOf(input.Schema, _options.ImageColumnName, model.Config.ImageSideMultiple);
+            int side = ImageBatch.ModelSideOf(input.Schema, _options.ImageColumnName, model.Config);
             var (classCount, classNames) = LabelOf(input.Schema);
             var (images, labels) = ReadRows(input);
             if (labels.Distinct().Count() < 2)

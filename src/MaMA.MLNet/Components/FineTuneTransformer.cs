@@ -84,7 +84,7 @@ public sealed class FineTuneTransformer : BatchMapperTransformer<FineTuneOptions
         public int BatchSize => options.BatchSize;
 
         public void ValidateInputSchema(DataViewSchema inputSchema) =>
-            _side = ImageBatch.SideOf(inputSchema, options.ImageColumnName, model.Config.ImageSideMultiple);
+            _side = ImageBatch.ModelSideOf(inputSchema, options.ImageColumnName, model.Config);
 
         public void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
         {

@@ -25,6 +25,33 @@ internal static class ImageBatch
     }
 
     /// <summary>
+    /// The side of a model-ready image column that feeds <paramref name="config"/>'s image encoder: it must be the
+    /// size the model was trained at. A model runs at other sizes without a word but scores every image alike, so a
+    /// mismatch is refused with both sizes and the fix.
+    /// </summary>
+    /// <exception cref="ModelInputMismatchException">The column's images are not the model's input size.</exception>
+    public static int ModelSideOf(DataViewSchema schema, string column, Modeling.MaMA.MaMAConfig config)
+    {
+        int side = SideOf(schema, column, config.ImageSideMultiple);
+        if (side != config.ImageSize)
+            throw new ModelInputMismatchException(column, side, config.ImageSize);
+        // Columns written by LoadMammograms say how they were normalised; MaMA models train on mean 0.5, std 0.5.
+        var annotations = schema[column].Annotations;
+        if (annotations.Schema.GetColumnOrNull(Imaging.MammogramColumnLayout.NormalizationAnnotationName) is { } normalization)
+        {
+            VBuffer<float> values = default;
+            annotations.GetValue(normalization.Name, ref values);
+            var dense = values.DenseValues().ToArray();
+            var trained = Imaging.Preprocessing.PreprocessingOptions.Default;
+            if (dense.Length == 2 && (dense[0] != trained.Mean || dense[1] != trained.Std))
+                throw new ModelInputMismatchException(column,
+                    $"column '{column}' was normalised with mean {dense[0]} and std {dense[1]} but the model was trained on mean {trained.Mean} and std {trained.Std}; "
+                    + "load the images with LoadMammogramsOptions.ForModel(modelDirectory)");
+        }
+        return side;
+    }
+
+    /// <summary>
     /// Rows 0..count-1 of image input <paramref name="column"/> as a [count, 3, S, S] tensor on the model's device.
     /// A packed column becomes a CPU tensor over the cursor's own buffer, without a copy: it must not outlive the
     /// call (mappers run inside a dispose scope), and the model only reads it.
@@ -39,6 +66,26 @@ internal static class ImageBatch
             return model.Device.type == TorchSharp.DeviceType.CPU ? pixels : pixels.to(model.Device);
         }
         return model.ToDevice(Pack(inputs[column], count, per), [count, 3, side, side]);
+    }
+
+    /// <summary>Checks that <paramref name="column"/> is a Single vector of <paramref name="width"/> values (a model's image embedding).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The column is missing or of another type or size.</exception>
+    public static void CheckEmbeddingColumn(DataViewSchema schema, string column, int width)
+    {
+        var found = schema.GetColumnOrNull(column)
+            ?? throw new ArgumentOutOfRangeException(nameof(column), $"embedding column '{column}' not found");
+        if (found.Type is not VectorDataViewType { ItemType: NumberDataViewType n } v || n.RawType != typeof(float) || v.Size != width)
+            throw new ArgumentOutOfRangeException(nameof(column),
+                $"embedding column '{column}' must be a Single vector of the model's embedding size {width} (as MaMAImageEmbedding writes it), not {found.Type}");
+    }
+
+    /// <summary>Rows 0..count-1 of vector input <paramref name="column"/> (each <paramref name="width"/> values) as a [count, width] tensor on the model's device.</summary>
+    public static Tensor VectorsToTensor(BatchInputs inputs, int column, int count, int width, MaMAModelHandle model)
+    {
+        float[] values = inputs.TryGetPacked(column, out var rows, out int rowSize) && rowSize == width
+            ? rows.Slice(0, count * width).ToArray()
+            : Pack(inputs[column], count, width);
+        return model.ToDevice(values, [count, width]);
     }
 
     /// <summary>Rows 0..count-1 of image input <paramref name="column"/> as one row-major buffer (the packed one when there is one).</summary>

@@ -109,7 +109,7 @@ public sealed class ImageEmbeddingTransformer : BatchMapperTransformer<ImageEmbe
         public int BatchSize => options.BatchSize;
 
         public void ValidateInputSchema(DataViewSchema inputSchema) =>
-            _side = ImageBatch.SideOf(inputSchema, options.InputColumnName, model.Config.ImageSideMultiple);
+            _side = ImageBatch.ModelSideOf(inputSchema, options.InputColumnName, model.Config);
 
         public void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
         {
@@ -132,7 +132,7 @@ public sealed class ImageEmbeddingTransformer : BatchMapperTransformer<ImageEmbe
         public int BatchSize => options.BatchSize;
 
         public void ValidateInputSchema(DataViewSchema inputSchema) =>
-            _session = owner.SessionFor(ImageBatch.SideOf(inputSchema, options.InputColumnName, model.Config.ImageSideMultiple));
+            _session = owner.SessionFor(ImageBatch.ModelSideOf(inputSchema, options.InputColumnName, model.Config));
 
         public void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
         {

@@ -44,7 +44,10 @@ public sealed class MaMAModelHandle : IDisposable
     /// <summary>The model, in eval mode.</summary>
     public MaMAModel Model { get; }
 
-    /// <summary>The tokenizer saved with the model, or null when the model directory has none.</summary>
+    /// <summary>
+    /// The tokenizer saved with the model; without a tokenizer folder, the bundled GPT-2 tokenizer when the model's
+    /// base vocabulary is GPT-2's (what <c>mama zeroshot</c> does too); otherwise null.
+    /// </summary>
     public MaMATokenizer? Tokenizer { get; }
 
     /// <summary>Where the model runs.</summary>
@@ -56,7 +59,15 @@ public sealed class MaMAModelHandle : IDisposable
     /// <summary>The tokenizer, or a clear error naming what needs it.</summary>
     /// <exception cref="InvalidOperationException">The model directory has no tokenizer.</exception>
     public MaMATokenizer RequireTokenizer(string purpose) => Tokenizer
-        ?? throw new InvalidOperationException($"{purpose} needs a tokenizer, but the model directory has no '{MaMAModelDirectory.TokenizerFolder}' folder.");
+        ?? throw new InvalidOperationException($"{purpose} needs a tokenizer, but the model directory has no '{MaMAModelDirectory.TokenizerFolder}' folder "
+            + $"and its base vocabulary ({Config.Text.VocabSize} tokens) is not GPT-2's ({Gpt2VocabularySize}), so the bundled GPT-2 tokenizer cannot stand in.");
+
+    /// <summary>GPT-2's base vocabulary size (50,000 merges + 256 bytes + end of text).</summary>
+    internal const int Gpt2VocabularySize = 50257;
+
+    /// <summary>The directory's tokenizer, or the bundled GPT-2 one when there is none and the model's vocabulary is GPT-2's.</summary>
+    internal static MaMATokenizer? TokenizerOrGpt2(LoadedMaMAModel loaded) =>
+        loaded.Tokenizer ?? (loaded.Model.Config.Text.VocabSize == Gpt2VocabularySize ? MaMATokenizer.CreateGpt2() : null);
 
     /// <summary>Loads a model directory (<see cref="MaMAModelDirectory"/>) onto <paramref name="deviceName"/> (cpu, cuda, cuda:N, auto).</summary>
     /// <exception cref="MaMAModelFormatException">The directory is not a MaMA model.</exception>
@@ -70,7 +81,7 @@ public sealed class MaMAModelHandle : IDisposable
         if (Directory.Exists(tokenizerFolder))
             foreach (string file in Directory.EnumerateFiles(tokenizerFolder))
                 files[Path.GetFileName(file)] = File.ReadAllBytes(file);
-        return new MaMAModelHandle(loaded.Model, loaded.Tokenizer, files, device);
+        return new MaMAModelHandle(loaded.Model, TokenizerOrGpt2(loaded), files, device);
     }
 
     /// <summary>Saves the model (and its tokenizer) as a model directory at <paramref name="directory"/>.</summary>

@@ -43,7 +43,7 @@ public sealed class SimilarityMapTransformer : BatchMapperTransformer<Similarity
 
         public void ValidateInputSchema(DataViewSchema inputSchema)
         {
-            _side = ImageBatch.SideOf(inputSchema, options.ImageColumnName, model.Config.ImageSideMultiple);
+            _side = ImageBatch.ModelSideOf(inputSchema, options.ImageColumnName, model.Config);
             var text = inputSchema.GetColumnOrNull(options.TextColumnName)
                 ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"input column '{options.TextColumnName}' not found");
             if (text.Type is not TextDataViewType)

@@ -18,6 +18,16 @@ public sealed class ZeroShotOptions : MaMAModelOptions
     /// <summary>The model-ready image column.</summary>
     public string ImageColumnName { get; set; } = "Image";
 
+    /// <summary>
+    /// An embedding column to score instead of the image column: the L2-normalised image embedding that
+    /// <c>MaMAImageEmbedding</c> of the same model wrote (a Single vector of the model's embedding size), so a
+    /// pipeline that keeps the embedding runs the image encoder once. Empty (the default): encode the image column.
+    /// </summary>
+    public string EmbeddingColumnName { get; set; } = "";
+
+    /// <summary>The column the stage reads: <see cref="EmbeddingColumnName"/> when set, else <see cref="ImageColumnName"/>.</summary>
+    internal string InputColumnName => string.IsNullOrWhiteSpace(EmbeddingColumnName) ? ImageColumnName : EmbeddingColumnName;
+
     /// <summary>A built-in prompt set (density, BI-RADS, cancer); used when <see cref="Classes"/> is empty.</summary>
     public ZeroShotTask? Task { get; set; }
 

@@ -63,22 +63,32 @@ public sealed class ZeroShotTransformer : BatchMapperTransformer<ZeroShotOptions
     private sealed class Mapper(ZeroShotOptions options, MaMAModelHandle model, ZeroShotClassifier classifier, IReadOnlyList<string> classNames) : IBatchMapper
     {
         private int _side;
+        private readonly bool _fromEmbedding = !string.IsNullOrWhiteSpace(options.EmbeddingColumnName);
 
-        public IReadOnlyList<string> InputColumnNames { get; } = [options.ImageColumnName];
+        public IReadOnlyList<string> InputColumnNames { get; } = [options.InputColumnName];
 
         public IReadOnlyList<BatchOutputColumn> OutputColumns { get; } = OutputColumnsOf(options, classNames);
 
         public int BatchSize => options.BatchSize;
 
-        public void ValidateInputSchema(DataViewSchema inputSchema) =>
-            _side = ImageBatch.SideOf(inputSchema, options.ImageColumnName, model.Config.ImageSideMultiple);
+        public void ValidateInputSchema(DataViewSchema inputSchema)
+        {
+            if (_fromEmbedding) ImageBatch.CheckEmbeddingColumn(inputSchema, options.EmbeddingColumnName, model.Config.EmbeddingSize);
+            else _side = ImageBatch.ModelSideOf(inputSchema, options.ImageColumnName, model.Config);
+        }
 
         public void MapBatch(BatchInputs inputs, int rowCount, object?[][] outputs, bool[] activeOutputs)
         {
             using var scope = NewDisposeScope();
-            var pixels = ImageBatch.ToTensor(inputs, 0, rowCount, _side, model);
-            using var encoding = model.Model.EncodeImages(pixels);
-            var logits = classifier.Logits(encoding.Embedding);
+            Tensor logits;
+            if (_fromEmbedding)
+                logits = classifier.Logits(ImageBatch.VectorsToTensor(inputs, 0, rowCount, model.Config.EmbeddingSize, model));
+            else
+            {
+                var pixels = ImageBatch.ToTensor(inputs, 0, rowCount, _side, model);
+                using var encoding = model.Model.EncodeImages(pixels);
+                logits = classifier.Logits(encoding.Embedding);
+            }
             var probabilities = F.softmax(logits, -1).cpu().to(ScalarType.Float32).contiguous().data<float>().ToArray();
             var raw = logits.cpu().to(ScalarType.Float32).contiguous().data<float>().ToArray();
             int k = classNames.Count;

@@ -40,5 +40,20 @@ public sealed class LoadMammogramsOptions
     [System.Text.Json.Serialization.JsonIgnore]
     public MammogramReader? Reader { get; set; }
 
+    /// <summary>
+    /// Options that prepare images the way the model in <paramref name="modelDirectory"/> was trained: its input
+    /// size (from its config.json) and the training normalisation; everything else at the defaults. MaMA's image
+    /// stages refuse a column of another size, so start from these when loading images for a model.
+    /// </summary>
+    /// <exception cref="Modeling.MaMA.MaMAModelFormatException">The directory has no readable config.json.</exception>
+    public static LoadMammogramsOptions ForModel(string modelDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelDirectory);
+        string path = Path.Combine(modelDirectory, Modeling.MaMA.MaMAModelDirectory.ConfigFile);
+        if (!File.Exists(path)) throw new Modeling.MaMA.MaMAModelFormatException(path, "missing: not a MaMA model directory.");
+        var config = Modeling.MaMA.MaMAConfig.FromJson(File.ReadAllText(path), path);
+        return new LoadMammogramsOptions { Preprocessing = PreprocessingOptions.Default with { ImageSize = config.Vision.ImageSize } };
+    }
+
     internal LoadMammogramsOptions Clone() => (LoadMammogramsOptions)MemberwiseClone();
 }

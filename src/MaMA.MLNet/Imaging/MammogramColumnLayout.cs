@@ -20,7 +20,7 @@ internal sealed class MammogramColumnLayout
 
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(input);
-        builder.AddColumn(options.OutputColumnName, ImageType);
+        builder.AddColumn(options.OutputColumnName, ImageType, NormalizationAnnotation(options.Preprocessing));
         builder.AddColumn(options.ErrorColumnName, TextDataViewType.Instance);
         if (options.AddHeaderColumns)
         {
@@ -30,6 +30,21 @@ internal sealed class MammogramColumnLayout
                 builder.AddColumn(options.HeaderColumnPrefix + c.Name, NumberDataViewType.Single);
         }
         Output = builder.ToSchema();
+    }
+
+    /// <summary>
+    /// Annotation of the image column: the normalisation (mean, standard deviation) its pixels went through, so a
+    /// model stage can refuse images normalised otherwise than its training images.
+    /// </summary>
+    public const string NormalizationAnnotationName = "MaMA.Normalization";
+
+    private static DataViewSchema.Annotations NormalizationAnnotation(PreprocessingOptions preprocessing)
+    {
+        var values = new VBuffer<float>(2, [preprocessing.Mean, preprocessing.Std]);
+        var annotations = new DataViewSchema.Annotations.Builder();
+        annotations.Add(NormalizationAnnotationName, new VectorDataViewType(NumberDataViewType.Single, 2),
+            (ValueGetter<VBuffer<float>>)((ref VBuffer<float> v) => values.CopyTo(ref v)));
+        return annotations.ToAnnotations();
     }
 
     public DataViewSchema Input { get; }

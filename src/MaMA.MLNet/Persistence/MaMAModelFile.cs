@@ -21,6 +21,9 @@ public static class MaMAModelFile
     /// <summary>Format version written into stages.json.</summary>
     public const int FormatVersion = 1;
 
+    // ML.NET zip of an empty chain saved with the pipeline's input schema (absent in files from before it was kept).
+    private const string InputSchemaFile = "input-schema.mlnet.zip";
+
     private static readonly Dictionary<string, Func<string, IMaMATransformer>> Loaders = new(StringComparer.Ordinal)
     {
         [Imaging.MammogramLoadingTransformer.KindName] = Imaging.MammogramLoadingTransformer.LoadFrom,
@@ -80,6 +83,8 @@ public static class MaMAModelFile
                 schema = transformer.GetOutputSchema(schema);
             }
             FlushMlNet();
+            // The input schema, in ML.NET's own format (an empty chain saved with it), for LoadMaMA(path, out schema).
+            models.Save(new TransformerChain<ITransformer>(), inputSchema, Path.Combine(work, InputSchemaFile));
             File.WriteAllText(Path.Combine(work, "stages.json"), JsonSerializer.Serialize(new StagesFile(FormatVersion, stages), Json));
 
             string temp = path + ".tmp";
@@ -117,8 +122,23 @@ public static class MaMAModelFile
     /// ratio, running total) before and while it is written.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not a MaMA model file, names an unknown kind, or exceeds a limit.</exception>
-    public static ITransformer Load(ModelOperationsCatalog models, string path)
+    public static ITransformer Load(ModelOperationsCatalog models, string path) => LoadStages(models, path, out _);
+
+    /// <summary>Loads a pipeline saved by <see cref="Save"/> and the schema it reads (as ML.NET's <c>Model.Load(path, out schema)</c>).</summary>
+    /// <exception cref="InvalidDataException">The file is not a MaMA model file, names an unknown kind, exceeds a limit, or (written before schemas were kept) records no input schema.</exception>
+    public static ITransformer Load(ModelOperationsCatalog models, string path, out DataViewSchema inputSchema)
     {
+        var model = LoadStages(models, path, out var schema);
+        inputSchema = schema ?? throw new InvalidDataException($"{path}: written before model files kept their input schema; save the pipeline again to read it");
+        return model;
+    }
+
+    private static ITransformer LoadStages(ModelOperationsCatalog models, string path, out DataViewSchema? inputSchema)
+    {
+        if (Directory.Exists(path))
+            throw new InvalidDataException($"{path}: a directory; a MaMA model file (.mama.zip, written by SaveMaMA or mama finetune) is needed here");
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: the model file does not exist", path);
+        DataViewSchema? schema = null;
         string work = Directory.CreateTempSubdirectory("mama-model-").FullName;
         try
         {
@@ -132,7 +152,8 @@ public static class MaMAModelFile
                 switch (stage.Type)
                 {
                     case "mlnet":
-                        var loaded = models.Load(location, out _);
+                        var loaded = models.Load(location, out var stageSchema);
+                        if (transformers.Count == 0) schema ??= stageSchema;
                         transformers.AddRange(Flatten(loaded));
                         break;
                     case "mama":
@@ -146,6 +167,9 @@ public static class MaMAModelFile
                         throw new InvalidDataException($"{path}: unknown stage type '{stage.Type}'");
                 }
             }
+            string schemaFile = Path.Combine(work, InputSchemaFile);
+            if (File.Exists(schemaFile)) models.Load(schemaFile, out schema);
+            inputSchema = schema;
             return new TransformerChain<ITransformer>(transformers.ToArray());
         }
         finally
@@ -196,6 +220,7 @@ public static class MaMAModelFile
                     throw new InvalidDataException($"{path}: stage path '{stage.Path}' leaves the archive");
                 stagePaths.Add(name);
             }
+            stagePaths.Add(InputSchemaFile); // the input schema for LoadMaMA(path, out schema), when the file has one
 
             string root = Path.GetFullPath(work) + Path.DirectorySeparatorChar;
             long total = 0;

@@ -15,4 +15,13 @@ public static class ModelOperationsCatalogExtensions
     /// <summary>Loads a pipeline saved by <see cref="SaveMaMA"/>; ML.NET stages load through this catalog (and its registered assemblies).</summary>
     public static ITransformer LoadMaMA(this ModelOperationsCatalog catalog, string filePath) =>
         Persistence.MaMAModelFile.Load(catalog ?? throw new ArgumentNullException(nameof(catalog)), filePath);
+
+    /// <summary>
+    /// Loads a pipeline saved by <see cref="SaveMaMA"/> and the schema it reads, shaped like ML.NET's
+    /// <c>Model.Load(path, out inputSchema)</c> (e.g. to build input rows or a prediction engine).
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not a MaMA model file (a directory, not a zip, unknown stage), or a file from before input schemas were kept.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static ITransformer LoadMaMA(this ModelOperationsCatalog catalog, string filePath, out DataViewSchema inputSchema) =>
+        Persistence.MaMAModelFile.Load(catalog ?? throw new ArgumentNullException(nameof(catalog)), filePath, out inputSchema);
 }

@@ -34,24 +34,39 @@ public static class MaMAZeroShotEvaluation
     /// Image embeddings [N, E] of <paramref name="records"/>, in batches, without gradients (the caller puts the model in
     /// eval mode); <paramref name="imagesDone"/> hears the number of images embedded after each batch.
     /// </summary>
-    public static Tensor EmbedImages(MaMAModel model, IReadOnlyList<MammogramRecord> records, int batchSize = 32, IProgress<int>? imagesDone = null)
+    /// <exception cref="MammogramReadException">An image cannot be read (the first one, when several cannot).</exception>
+    public static Tensor EmbedImages(MaMAModel model, IReadOnlyList<MammogramRecord> records, int batchSize = 32, IProgress<int>? imagesDone = null) =>
+        EmbedImages(model, records, unreadable: null, batchSize, imagesDone);
+
+    /// <summary>
+    /// <see cref="EmbedImages(MaMAModel, IReadOnlyList{MammogramRecord}, int, IProgress{int}?)"/> that goes on past
+    /// unreadable images: each is added to <paramref name="unreadable"/> (in record order) and gets no row, so row i is
+    /// the i-th readable record. With <paramref name="unreadable"/> null the first unreadable image throws.
+    /// </summary>
+    public static Tensor EmbedImages(MaMAModel model, IReadOnlyList<MammogramRecord> records, List<UnreadableImage>? unreadable,
+                                     int batchSize = 32, IProgress<int>? imagesDone = null)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(records);
         using var scope = NewDisposeScope();
         using var inference = no_grad();
         // Collections only between batches (TorchSharp's implicit Scalars; the decoding threads allocate).
         using var gcPacer = new GcSafePointPacer();
         var parts = new List<Tensor>();
         int done = 0;
-        foreach (var batch in PixelBatches(records, model.Config.ImageSize, batchSize))
+        foreach (var (batch, attempted) in PixelBatches(records, model.Config.ImageSize, batchSize, unreadable))
         {
             gcPacer.SafePoint();
-            using (batch)
-            using (var encoding = model.EncodeImages(batch))
-                parts.Add(encoding.Embedding.detach().clone());
-            done += (int)parts[^1].shape[0];
+            done += attempted;
+            if (batch is not null)
+            {
+                using (batch)
+                using (var encoding = model.EncodeImages(batch))
+                    parts.Add(encoding.Embedding.detach().clone());
+            }
             imagesDone?.Report(done);
         }
-        return cat(parts, 0).MoveToOuterDisposeScope();
+        return (parts.Count > 0 ? cat(parts, 0) : zeros(0, model.Config.EmbeddingSize)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -66,9 +81,10 @@ public static class MaMAZeroShotEvaluation
         using var inference = no_grad();
         using var gcPacer = new GcSafePointPacer();
         var parts = new List<Tensor>();
-        foreach (var batch in PixelBatches(records, model.Config.ImageSize, batchSize))
+        foreach (var (pixels, _) in PixelBatches(records, model.Config.ImageSize, batchSize))
         {
             gcPacer.SafePoint();
+            var batch = pixels!;
             using (batch)
             using (var encoding = model.EncodeImages(batch))
                 parts.Add(encoding.PooledFeature.detach().clone());
@@ -88,28 +104,34 @@ public static class MaMAZeroShotEvaluation
         return indices is null ? imageEmbeddings : imageEmbeddings.index_select(0, tensor(indices.Select(i => (long)i).ToArray()));
     }
 
-    // Eval-transform pixels [b, 3, S, S] of the records, a batch at a time (images decoded in parallel).
-    private static IEnumerable<Tensor> PixelBatches(IReadOnlyList<MammogramRecord> records, int size, int batchSize)
+    // Eval-transform pixels [b, 3, S, S] of the records, a batch at a time (images decoded in parallel), with the number
+    // of records the batch covered. Unreadable images go to `unreadable` and get no row (a batch of none is null);
+    // without a list the first unreadable image of the batch throws its own exception (not an AggregateException).
+    private static IEnumerable<(Tensor? Pixels, int Attempted)> PixelBatches(IReadOnlyList<MammogramRecord> records, int size, int batchSize,
+                                                                           List<UnreadableImage>? unreadable = null)
     {
         var preprocessor = new MammogramPreprocessor(new PreprocessingOptions { ImageSize = size });
+        int start = 0;
         foreach (var chunk in records.Chunk(batchSize))
         {
             var pixels = new float[chunk.Length][];
+            var errors = new MammogramReadException?[chunk.Length];
             // As many images at once as their decoded size lets through the shared memory gate, not one per core.
-            try
+            Parallel.For(0, chunk.Length, i =>
             {
-                Parallel.For(0, chunk.Length, i =>
-                {
-                    using var memory = DecodeMemoryGate.Shared.BeginScope();
-                    pixels[i] = EvalPixels(chunk[i], preprocessor);
-                });
-            }
-            catch (AggregateException e) when (e.Flatten().InnerExceptions.OfType<MammogramReadException>().FirstOrDefault() is { } unreadable)
+                using var memory = DecodeMemoryGate.Shared.BeginScope();
+                try { pixels[i] = EvalPixels(chunk[i], preprocessor); }
+                catch (MammogramReadException e) { errors[i] = e; }
+            });
+            for (int i = 0; i < chunk.Length; i++)
             {
-                // Callers catch the documented MammogramReadException, not the loop's wrapper.
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(unreadable);
+                if (errors[i] is not { } error) continue;
+                if (unreadable is null) throw error;
+                unreadable.Add(new UnreadableImage(start + i, chunk[i].ImagePath, error.Message));
             }
-            yield return tensor(pixels.SelectMany(p => p).ToArray(), [chunk.Length, 3, size, size]);
+            var good = pixels.Where(p => p is not null).ToList();
+            start += chunk.Length;
+            yield return (good.Count == 0 ? null : tensor(good.SelectMany(p => p).ToArray(), [good.Count, 3, size, size]), chunk.Length);
         }
     }
 
@@ -138,13 +160,13 @@ public static class MaMAZeroShotEvaluation
         int n = Math.Min(maxImages, records.Count);
         var chosen = Enumerable.Range(0, n).Select(i => records[(int)((long)i * records.Count / n)]).ToList();
         using var scope = NewDisposeScope();
-        model.RecalibrateImageFeatureNorm(PixelBatches(chosen, model.Config.ImageSize, batchSize));
+        model.RecalibrateImageFeatureNorm(PixelBatches(chosen, model.Config.ImageSize, batchSize).Select(b => b.Pixels!));
     }
 
     /// <summary>
     /// Zero-shot classification of the records that have a label for <paramref name="task"/>; null when none has.
     /// Scores are the softmax probabilities over the class prompts. <paramref name="imageEmbeddings"/>: the records'
-    /// embeddings (<see cref="EmbedImages"/>, row i = record i) when the caller has them; null embeds the images.
+    /// embeddings (<see cref="EmbedImages(MaMAModel, IReadOnlyList{MammogramRecord}, int, IProgress{int}?)"/>, row i = record i) when the caller has them; null embeds the images.
     /// </summary>
     public static ClassificationReport? Classify(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records, ZeroShotTask task,
                                                  Tensor? imageEmbeddings = null) =>
