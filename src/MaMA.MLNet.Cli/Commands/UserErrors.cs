@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MaMA.MLNet.Components;
 using MaMA.MLNet.Data.Manifest;
+using MaMA.MLNet.Data.ReferenceExport;
 using MaMA.MLNet.Imaging;
 using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Text;
@@ -27,7 +28,7 @@ public static class UserErrors
         return e switch
         {
             OperationCanceledException => (ExitCodes.Cancelled, "Cancelled."),
-            MammogramReadException or ManifestFormatException or MaMAModelFormatException or TokenizerFileException
+            MammogramReadException or ManifestFormatException or ReferenceExportException or MaMAModelFormatException or TokenizerFileException
                 or WeightLoadException or Gpt2WeightImportException or CheckpointFormatException or BatchPreparationException
                 or PretrainingDataException or ReportDataException or ModelInputMismatchException
                 or InvalidDataException or JsonException or FileNotFoundException or DirectoryNotFoundException
