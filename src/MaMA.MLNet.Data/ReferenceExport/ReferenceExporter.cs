@@ -72,6 +72,7 @@ public static class ReferenceExporter
         var images = planned.Where((_, i) => !bad.Contains(i)).ToList();
         string tables = Path.Combine(output, ReferenceLayout.EmbedFolder, ReferenceLayout.TablesFolder);
         ReferenceTables.Write(tables, images, dataRoot);
+        RemoveCaptionCaches(Path.Combine(output, ReferenceLayout.EmbedFolder));
         var (leftOut, changed) = ReadBack(tables, images);
         return new ReferenceExportResult
         {
@@ -85,6 +86,18 @@ public static class ReferenceExporter
             LeftOutByReference = leftOut,
             ClinicalValuesChanged = changed,
         };
+    }
+
+    /// <summary>
+    /// Deletes the caption caches the reference keeps beside the tables (<c>pretrain_dataset.py</c>,
+    /// <c>load_text_data</c>: <c>{split}_captions*.pickle</c> in EMBED_DATA_DIR, written on first use and read ever
+    /// after): made from earlier tables, they would pair images with stale captions.
+    /// </summary>
+    private static void RemoveCaptionCaches(string embedFolder)
+    {
+        foreach (string split in new[] { "train", "valid", "test" })
+            foreach (string cache in Directory.EnumerateFiles(embedFolder, split + "_captions*.pickle"))
+                File.Delete(cache);
     }
 
     // Reads, converts and writes one image; the reason it cannot be read or converted, or null when written.

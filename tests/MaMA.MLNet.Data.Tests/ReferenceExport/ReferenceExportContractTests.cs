@@ -231,17 +231,22 @@ public sealed class ReferenceExportContractTests
     }
 
     [TestMethod]
-    public void KeepExistingImages_KeepsAWrittenJpeg_AndOtherwiseItIsReplaced()
+    public void KeepExistingImages_KeepsAWrittenJpeg_AndOtherwiseItIsReplaced_WhileCaptionCachesGo()
     {
         string dir = Path.Combine(_folder, "keep");
         var generator = new PhantomGenerator(new PhantomOptions { Width = 64, Height = 80, Seed = 4 });
         var records = generator.WriteDataset(Path.Combine(dir, "phantom"), 1, generator.CreateDicomWriter());
         var options = new ReferenceExportOptions { OutputDirectory = Path.Combine(dir, "out"), ImageLongSide = 40 };
         ReferenceExporter.Export(records, options);
+        // The reference's caption cache (pretrain_dataset.py load_text_data: EMBED_DATA_DIR/{split}_captions_structural.pickle)
+        // from earlier tables must not survive a new export.
+        string cache = Path.Combine(dir, "out", "Embed", "train_captions_structural.pickle");
+        File.WriteAllBytes(cache, [0x80]);
         string jpeg = Directory.GetFiles(Path.Combine(dir, "out", "EMBED_1080_JPG"), "*.jpg", SearchOption.AllDirectories).Order().First();
         File.WriteAllBytes(jpeg, [1, 2, 3]);
         Assert.AreEqual(records.Count, ReferenceExporter.Export(records, options with { KeepExistingImages = true }).KeptExistingImages);
         Assert.HasCount(3, File.ReadAllBytes(jpeg));
+        Assert.IsFalse(File.Exists(cache), "a stale caption cache");
         Assert.AreEqual(0, ReferenceExporter.Export(records, options).KeptExistingImages);
         Assert.AreEqual(0xFF, File.ReadAllBytes(jpeg)[0]);
         Assert.IsEmpty(Directory.GetFiles(Path.Combine(dir, "out"), "*.partial", SearchOption.AllDirectories));
