@@ -1,6 +1,6 @@
 using MaMA.MLNet.Cli.Commands;
 
-namespace MaMA.MLNet.Cli.Tests;
+namespace MaMA.MLNet.Cli.Tests.Commands;
 
 /// <summary>
 /// <c>mama export-reference</c> as a person runs it (a child process through Program.cs): the folder the reference
