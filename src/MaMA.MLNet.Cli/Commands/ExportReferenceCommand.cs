@@ -80,6 +80,9 @@ public sealed class ExportReferenceCommand : ICliCommand
     {
         var inv = CultureInfo.InvariantCulture;
         progress.Log(string.Create(inv, $"Wrote {r.Images} images ({r.ImagesPerSplit[Data.Manifest.DatasetSplit.Train]} train, {r.ImagesPerSplit[Data.Manifest.DatasetSplit.Validation]} valid, {r.ImagesPerSplit[Data.Manifest.DatasetSplit.Test]} test) and the EMBED tables to {folder}."));
+        foreach (var (split, count) in r.ImagesPerSplit)
+            if (count == 0)
+                progress.Log($"The {(split == Data.Manifest.DatasetSplit.Validation ? "valid" : split.ToString().ToLowerInvariant())} table is empty: the reference cannot build a dataset from it (its caption step fails on no rows), and train.py builds all three; give some patients that split.");
         if (r.KeptExistingImages > 0) progress.Log(string.Create(inv, $"Kept {r.KeptExistingImages} images from the earlier export."));
         if (r.SplitsAssigned > 0) progress.Log(string.Create(inv, $"{r.SplitsAssigned} rows had no split and were split by patient (70/10/20)."));
         if (r.ProceduresFromReason > 0) progress.Log(string.Create(inv, $"{r.ProceduresFromReason} rows had no procedure; their reason was written as one (the reference reads the reason from it)."));
