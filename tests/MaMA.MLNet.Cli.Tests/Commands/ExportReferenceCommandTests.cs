@@ -1,4 +1,5 @@
 using MaMA.MLNet.Cli.Commands;
+using MaMA.MLNet.Data.Manifest;
 
 namespace MaMA.MLNet.Cli.Tests.Commands;
 
@@ -46,6 +47,21 @@ public sealed class ExportReferenceCommandTests
 
         var both = CliProcess.Run("export-reference", "--manifest", CliFixture.Manifest, "--out", folder, "--resume", "--overwrite");
         Assert.AreEqual(ExitCodes.Usage, both.Code, both.Describe());
+    }
+
+    [TestMethod]
+    public void AnEmptySplitTable_IsNamed()
+    {
+        // The reference's EmbedPretrainingDataset fails on a split table without rows (sent_lens.min() of nothing).
+        string folder = NewFolder("one-split");
+        Directory.CreateDirectory(folder);
+        string manifest = Path.Combine(folder, "manifest.csv");
+        MammogramManifestWriter.Write(manifest, MammogramManifestReader.Read(CliFixture.Manifest).Records.Select(r => r with { Split = DatasetSplit.Train }));
+        var run = CliProcess.Run("export-reference", "--manifest", manifest, "--out", Path.Combine(folder, "out"), "--long-side", "40");
+        Assert.AreEqual(ExitCodes.Success, run.Code, run.Describe());
+        StringAssert.Contains(run.Output + run.Error, "The valid table is empty", run.Describe());
+        StringAssert.Contains(run.Output + run.Error, "The test table is empty", run.Describe());
+        Assert.DoesNotContain("The train table is empty", run.Output + run.Error, run.Describe());
     }
 
     [TestMethod]
