@@ -91,6 +91,8 @@ public sealed class ExportReferenceCommand : ICliCommand
             progress.Log(string.Create(inv, $"The reference will leave out {count} images: {why}."));
         if (r.ClinicalValuesChanged > 0)
             progress.Log(string.Create(inv, $"{r.ClinicalValuesChanged} images share an exam side's clinical row with different values (EMBED keeps findings per exam side; the reference takes the highest BI-RADS)."));
+        if (r.StudyIdsMixNumbersAndText)
+            progress.Log("Some study ids are numbers and others are not: pandas reads acc_anon as numbers in some tables and as text in others, and the reference then finds no clinical row for an image. Give every study an id of one kind.");
         progress.Log($"In the reference's dataset/constants_val.py set DATA_BASE_DIR = \"{root}\", then run scripts/pretrain.sh.");
     }
 }

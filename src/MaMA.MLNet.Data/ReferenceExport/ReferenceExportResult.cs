@@ -40,6 +40,13 @@ public sealed record ReferenceExportResult
     public required IReadOnlyDictionary<string, int> LeftOutByReference { get; init; }
 
     /// <summary>
+    /// True when some study ids look like numbers to pandas and others do not. pandas then reads <c>acc_anon</c> as
+    /// integers in a table holding only numeric ids and as text in one holding both, and the reference's join of an
+    /// image with its clinical rows finds nothing (it fails on the empty selection). EMBED's ids are all numbers.
+    /// </summary>
+    public required bool StudyIdsMixNumbersAndText { get; init; }
+
+    /// <summary>
     /// Images whose clinical values, as the reference reads them back, differ from their own: EMBED keeps clinical data
     /// per exam and side, and the reference picks one row per side (the highest BI-RADS), so images of one side with
     /// different findings share the chosen row.

@@ -85,6 +85,7 @@ public static class ReferenceExporter
             ImageTypesFilled = imageTypes,
             LeftOutByReference = leftOut,
             ClinicalValuesChanged = changed,
+            StudyIdsMixNumbersAndText = images.Select(i => LooksNumeric(i.Record.StudyId)).Distinct().Count() > 1,
         };
     }
 
@@ -155,6 +156,10 @@ public static class ReferenceExporter
         }
         return (images, splits, procedures, imageTypes);
     }
+
+    /// <summary>True when pandas' CSV reader would read <paramref name="text"/> as a number (an integer or a decimal, optionally signed, with an exponent).</summary>
+    public static bool LooksNumeric(string text) =>
+        System.Text.RegularExpressions.Regex.IsMatch(text, @"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$");
 
     /// <summary>
     /// <paramref name="text"/> as one safe path part: letters, digits, '.', '_', '-' kept, anything else '_';

@@ -75,14 +75,15 @@ public static class ReferenceTables
                  codes.OrderBy(c => c.Key.Column, StringComparer.Ordinal).ThenBy(c => c.Value, StringComparer.Ordinal)
                       .Select(c => new string?[] { c.Key.Column, c.Value, c.Key.Words }), indexColumn: false);
 
-        // preprocess_embed.py: inter_side = the other images of the study, inter_view = those of the same side too.
+        // preprocess_embed.py: inter_side = the other images of the study, inter_view = those of the same side too (an
+        // unknown side matches nothing: pandas' NaN equals nothing).
         var byStudy = images.GroupBy(i => i.Record.StudyId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         string Key(ReferenceImage i) => ReferenceLayout.TrainingPath(dataRoot, i.Relative);
         WritePickle(Path.Combine(tablesFolder, ReferenceLayout.InterSideMap), images.Select(i =>
             new KeyValuePair<string, IReadOnlyList<string>>(Key(i), byStudy[i.Record.StudyId].Where(o => !ReferenceEquals(o, i)).Select(Key).ToList())));
         WritePickle(Path.Combine(tablesFolder, ReferenceLayout.InterViewMap), images.Select(i =>
             new KeyValuePair<string, IReadOnlyList<string>>(Key(i), byStudy[i.Record.StudyId]
-                .Where(o => !ReferenceEquals(o, i) && o.Record.Laterality == i.Record.Laterality).Select(Key).ToList())));
+                .Where(o => !ReferenceEquals(o, i) && i.Record.Laterality is not null && o.Record.Laterality == i.Record.Laterality).Select(Key).ToList())));
     }
 
     private static string?[] MetadataRow(ReferenceImage image)

@@ -253,6 +253,20 @@ public sealed class ReferenceExportContractTests
     }
 
     [TestMethod]
+    public void StudyIdsOfBothKinds_AreReported()
+    {
+        Assert.IsFalse(_result.StudyIdsMixNumbersAndText);
+        Assert.IsTrue(ReferenceExporter.LooksNumeric("0012") && ReferenceExporter.LooksNumeric("1.5e3") && ReferenceExporter.LooksNumeric("-7."));
+        Assert.IsFalse(ReferenceExporter.LooksNumeric("S000001") || ReferenceExporter.LooksNumeric("1-2") || ReferenceExporter.LooksNumeric(""));
+        var generator = new PhantomGenerator(new PhantomOptions { Width = 64, Height = 80, Seed = 5 });
+        var records = generator.WriteDataset(Path.Combine(_folder, "mixed", "phantom"), 1, generator.CreateDicomWriter())
+            .Select((r, i) => r with { StudyId = i < 2 ? "123" : "S1" }).ToList();
+        var result = ReferenceExporter.Export(records, new ReferenceExportOptions { OutputDirectory = Path.Combine(_folder, "mixed", "out"), ImageLongSide = 40 });
+        Assert.AreEqual(records.Count, result.Images);
+        Assert.IsTrue(result.StudyIdsMixNumbersAndText);
+    }
+
+    [TestMethod]
     public void PathParts_AvoidWhatTheReferenceReplaces_AndNamesStayUnique()
     {
         Assert.AreEqual("embed_1", ReferenceExporter.PathPart("Embed 1"));
