@@ -28,7 +28,7 @@ public sealed class ExportReferenceCommand : ICliCommand
         var splitSeed = new Option<int>("--split-seed") { Description = "Seed of the 70/10/20 split by patient for rows without a split.", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Images converted at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an earlier export in --out (its Embed/ and EMBED_1080_JPG/)." };
-        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted export in --out: keep the images it wrote, write the rest and the tables." };
+        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted export in --out (same manifest and options): keep the images it wrote, unchecked, write the rest and the tables." };
         var onBadImage = BadImagePolicy.Option();
         var command = new Command("export-reference", "Write a manifest as the EMBED data folder the MaMA reference (XYPB/MaMA scripts/pretrain.sh) trains on.")
         {
