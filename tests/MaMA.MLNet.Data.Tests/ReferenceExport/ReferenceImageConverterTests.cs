@@ -46,6 +46,22 @@ public sealed class ReferenceImageConverterTests
     }
 
     [TestMethod]
+    public void Convert_InvertsByThePhotometricInterpretationAlone()
+    {
+        // read_from_dicom inverts when dcm.PhotometricInterpretation == "MONOCHROME1", whatever the presentation LUT says.
+        var frame = Pattern(53, 37);
+        var (w, h) = ReferenceImageConverter.TargetSize(53, 37, 24);
+        var plain = ReferenceImageConverter.Convert(new Imaging.Mammogram("m2", new Imaging.MammographyHeader(), frame,
+            new PixelPresentation { PhotometricInterpretation = "MONOCHROME2" }), 24);
+        var inverted = ReferenceImageConverter.Convert(new Imaging.Mammogram("m1", new Imaging.MammographyHeader(), frame,
+            new PixelPresentation { PhotometricInterpretation = "MONOCHROME1" }), 24);
+        Assert.AreEqual((w, h), (inverted.Width, inverted.Height));
+        CollectionAssert.AreEqual(AreaResampler.Resize(ReferenceImageConverter.ScaleToBytes(frame, false), 53, 37, w, h), plain.Pixels);
+        CollectionAssert.AreEqual(AreaResampler.Resize(ReferenceImageConverter.ScaleToBytes(frame, true), 53, 37, w, h), inverted.Pixels);
+        CollectionAssert.AreNotEqual(plain.Pixels, inverted.Pixels);
+    }
+
+    [TestMethod]
     public void TargetSize_FollowsResizeImg()
     {
         // resize_img: the long side becomes the scale, the other int(side * scale / long); a square counts as high.
