@@ -17,7 +17,8 @@ public sealed record ReferenceImage(MammogramRecord Record, string Relative, Dat
 /// <remarks>
 /// <para>Metadata tables (one per split, and all rows together): the image columns the dataset reads.</para>
 /// <para>Clinical tables: EMBED keeps findings per exam and side, so each distinct set of an exam side's values is
-/// one row (the reference chooses among an exam side's rows by BI-RADS, as it does for EMBED). The reduced and the full
+/// one row (the reference chooses among an exam side's rows by BI-RADS, as it does for EMBED; rows with a BI-RADS come
+/// first within a study, so its position-based choice takes the row it means). The reduced and the full
 /// table hold the same rows in the same order (the reference indexes both with one position). Numbers are written with
 /// a decimal point ("3.0"): pandas then reads the column as floats, as it reads EMBED's, and the reference's
 /// <c>check_element_type</c> accepts only str or float (an all-integer column would read as int64 and every value
@@ -119,10 +120,19 @@ public static class ReferenceTables
                 Float(r.Density), Float(r.Age), r.Race, r.Ethnicity,
                 .. Findings.Select(f => f.Words(r) is { } w ? codes[(f.Column, w)] : null),
             ];
-            // One row per exam side and distinct values; \u001f cannot occur in a CSV cell we would write unquoted.
+            // One row per exam side and distinct values (the key joins the cells with control characters).
             if (seen.Add(string.Join('\u001f', row.Skip(1).Select(c => c ?? "\u001e")))) rows.Add(row);
         }
-        return rows;
+        // Within a study, rows with a valid BI-RADS come first. The reference picks the highest BI-RADS by its position
+        // in the list of valid letters and then takes the row at that position among all the side's rows
+        // (_create_captions_: all_birads skips invalid letters, then anno_row.iloc[idx]); with the valid rows first
+        // both positions are the same, so it takes the row it means to (seen with its code: a side whose first row had
+        // no BI-RADS lost the assessment of the other row, and its images were dropped).
+        var studyOrder = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var row in rows) studyOrder.TryAdd(row[1]!, studyOrder.Count);
+        return rows.Select((row, index) => (row, index))
+            .OrderBy(x => studyOrder[x.row[1]!]).ThenBy(x => x.row[3] is null ? 1 : 0).ThenBy(x => x.index)
+            .Select(x => x.row).ToList();
     }
 
     private static string? Float(int? value) => value is { } v ? v.ToString(CultureInfo.InvariantCulture) + ".0" : null;

@@ -253,6 +253,40 @@ public sealed class ReferenceExportContractTests
     }
 
     [TestMethod]
+    public void WhatTheReferenceWillDrop_OrReadDifferently_IsCounted()
+    {
+        // One study, L_CC, L_MLO, R_CC, R_MLO. The reference keeps clinical values per exam side and picks the row with
+        // the highest valid BI-RADS (the first of equals), and drops an image without density, BI-RADS or a procedure
+        // naming screening or diagnostic (pretrain_dataset.py _create_captions_ / create_path_2_sent_mapping).
+        var generator = new PhantomGenerator(new PhantomOptions { Width = 64, Height = 80, Seed = 6 });
+        var records = generator.WriteDataset(Path.Combine(_folder, "drops", "phantom"), 1, generator.CreateDicomWriter())
+            .OrderBy(r => r.Laterality).ThenBy(r => r.View, StringComparer.Ordinal).ToList();
+        Assert.AreEqual("L CC, L MLO, R CC, R MLO", string.Join(", ", records.Select(r => $"{(r.Laterality == Laterality.Left ? "L" : "R")} {r.View}")));
+        Assert.IsTrue(records.All(r => r.Density is not null && r.BiRads is not null), "the phantom gives every image both");
+        records[0] = records[0] with { Density = null };                           // L: its row comes first, both L images read it
+        records[1] = records[1] with { Procedure = "MG Bilateral", Reason = null }; // neither screening nor diagnostic
+        records[2] = records[2] with { BiRads = null };                            // R: the other row has the valid BI-RADS
+        records[3] = records[3] with { Procedure = null, ImageType = null };       // filled from its reason and as 2D
+        var result = ReferenceExporter.Export(records, new ReferenceExportOptions { OutputDirectory = Path.Combine(_folder, "drops", "out"), ImageLongSide = 40 });
+        Assert.AreEqual(1, result.ProceduresFromReason);
+        Assert.AreEqual(1, result.ImageTypesFilled);
+        CollectionAssert.AreEquivalent(
+            new Dictionary<string, int> { ["no density"] = 1, ["procedure names neither screening nor diagnostic"] = 1 },
+            result.LeftOutByReference.ToDictionary());
+        Assert.AreEqual(2, result.ClinicalValuesChanged, "L MLO reads L CC's missing density, R CC reads R MLO's BI-RADS");
+
+        // The reference's row choice as its code does it (pretrain_dataset.py L262-290): the side's rows (else "B", else
+        // all); all_birads = the valid letters only; idx = argmin when every one is <= 2 and one is 0, else argmax;
+        // then anno_row.iloc[idx], a position in ALL the side's rows. R CC must get R MLO's BI-RADS this way too.
+        var clinical = CsvTable.Read(Path.Combine(_folder, "drops", "out", "Embed", "tables", "EMBED_OpenData_clinical_reduced.csv"));
+        var sideRows = clinical.Rows.Where(r => CsvTable.Cell(r, clinical.IndexOf("side")) == "R").ToList();
+        var valid = sideRows.Select(r => CsvTable.Cell(r, clinical.IndexOf("asses"))).Where(a => a is { Length: 1 } && BiRadsLetters.Contains(a[0]))
+            .Select(a => BiRadsLetters.IndexOf(a![0])).ToList();
+        int idx = valid.Max() <= 2 && valid.Min() == 0 ? valid.IndexOf(valid.Min()) : valid.IndexOf(valid.Max());
+        Assert.AreEqual(BiRadsLetters[records[3].BiRads!.Value].ToString(), CsvTable.Cell(sideRows[idx], clinical.IndexOf("asses")));
+    }
+
+    [TestMethod]
     public void StudyIdsOfBothKinds_AreReported()
     {
         Assert.IsFalse(_result.StudyIdsMixNumbersAndText);
