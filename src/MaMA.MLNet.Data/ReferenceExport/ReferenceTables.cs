@@ -23,6 +23,9 @@ public sealed record ReferenceImage(MammogramRecord Record, string Relative, Dat
 /// a decimal point ("3.0"): pandas then reads the column as floats, as it reads EMBED's, and the reference's
 /// <c>check_element_type</c> accepts only str or float (an all-integer column would read as int64 and every value
 /// would count as missing).</para>
+/// <para>Cells go through <see cref="CsvCell.Text"/>, the project's CSV-injection guard: a value starting with = + - @
+/// would get a leading ' that pandas keeps. None of the values written here starts so (paths start with '/', numbers are
+/// non-negative, codes are letters) unless a manifest's own text or ids do.</para>
 /// <para>Legend: our manifests hold finding words, the reference maps codes to words through the legend, so each
 /// distinct word of a finding column gets a code (a column prefix and a number in sorted order).</para>
 /// </remarks>
@@ -142,13 +145,13 @@ public static class ReferenceTables
         using var writer = new StreamWriter(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         // pandas' to_csv with an index writes an unnamed first column, which preprocess_embed.py drops as "Unnamed: 0".
         if (indexColumn) writer.Write(',');
-        writer.Write(string.Join(',', header.Select(CsvRowReader.Escape)));
+        writer.Write(string.Join(',', header.Select(CsvCell.Text)));
         writer.Write('\n');
         int index = 0;
         foreach (var row in rows)
         {
             if (indexColumn) writer.Write(index++.ToString(CultureInfo.InvariantCulture) + ",");
-            writer.Write(string.Join(',', row.Select(CsvRowReader.Escape)));
+            writer.Write(string.Join(',', row.Select(CsvCell.Text)));
             writer.Write('\n');
         }
     }
