@@ -13,7 +13,7 @@ namespace MaMA.MLNet.Cli.Commands;
 /// <summary>
 /// <c>mama pretrain --manifest CSV --preset NAME --out DIR [--steps N] [--minutes M] [--resume] [--batch-size B]
 /// [--lr X] [--seed S] [--no-multiview] [--no-local] [--late-start S] [--warmup W] [--image-size P] [--full-text] [--init MODEL_DIR]
-/// [--recompute-activations] [--frozen-text-dtype bfloat16]</c>.
+/// [--recompute-activations] [--frozen-text-dtype bfloat16] [--image-lr-scale X] [--freeze-image-stages N]</c>.
 /// Unset values take the preset's defaults (<see cref="MaMAPretrainingOptions.TinyFromScratch"/> for tiny): trains on the manifest's
 /// train split (all rows when it has none) and writes DIR/model, DIR/checkpoints and DIR/training-log.jsonl.
 /// Progress: a live bar on a terminal, otherwise a key=value line on standard error every few seconds (<see cref="TrainingStage"/>).
@@ -48,6 +48,14 @@ public sealed class PretrainCommand : ICliCommand
         {
             Description = "dtype the frozen (LoRA) text base is held in: float32, bfloat16 or float16 (compute stays float32; not with --init, whose model fixes it).",
         };
+        var imageLrScale = new Option<double?>("--image-lr-scale")
+        {
+            Description = "The image backbone trains at this multiple of --lr (heads and text at 1x); e.g. 0.1 keeps a pretrained encoder near its start. Default 1.",
+        };
+        var freezeImageStages = new Option<int?>("--freeze-image-stages")
+        {
+            Description = "Keep the first N stages of a ResNet image encoder frozen (stem, layer1..layer4; 0-5, 5 = the whole backbone). Default 0.",
+        };
         var init = new Option<string?>("--init")
         {
             Description = "Continue from this MaMA model directory (e.g. from 'mama model init --image-weights ... --text-model ...'): its config, weights and tokenizer; --preset, --image-size and --full-text do not apply. Default --lr then 4e-5 (the paper's).",
@@ -55,6 +63,7 @@ public sealed class PretrainCommand : ICliCommand
         var command = new Command("pretrain", "Pretrain a MaMA model on a manifest.")
         {
             manifest, preset, output, steps, minutes, resume, overwrite, batch, lr, seed, noMultiView, noLocal, lateStart, warmup, imageSize, fullText, tokenizer, init, recompute, frozenDType,
+            imageLrScale, freezeImageStages,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
 
@@ -67,6 +76,9 @@ public sealed class PretrainCommand : ICliCommand
             if (parse.GetValue(lr) is { } rate && !(rate > 0)) return Fail($"--lr must be positive, got {rate}.", ExitCodes.Usage);
             if (parse.GetValue(warmup) is { } w && w < 0) return Fail($"--warmup must be 0 or more, got {w}.", ExitCodes.Usage);
             if (parse.GetValue(lateStart) is { } l && l < 0) return Fail($"--late-start must be 0 or more, got {l}.", ExitCodes.Usage);
+            if (parse.GetValue(imageLrScale) is { } scale && !(scale > 0 && double.IsFinite(scale))) return Fail($"--image-lr-scale must be positive, got {scale}.", ExitCodes.Usage);
+            if (parse.GetValue(freezeImageStages) is { } frozenStages && frozenStages is < 0 or > Modeling.Vision.ResNet.StageCount)
+                return Fail($"--freeze-image-stages must be in 0..{Modeling.Vision.ResNet.StageCount} (stem, layer1..layer4), got {frozenStages}.", ExitCodes.Usage);
             if (parse.GetValue(imageSize) is { } px && px < 14) return Fail($"--image-size must be at least 14, got {px}.", ExitCodes.Usage);
             if (OutputChecks.Folder(parse.GetValue(output)!, "--out") is int unwritable) return unwritable;
             var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, null);
@@ -108,6 +120,8 @@ public sealed class PretrainCommand : ICliCommand
                     TokenizerDirectory = parse.GetValue(tokenizer),
                     CheckpointEvery = Math.Max(1, stepCount / 4),
                     RecomputeActivations = parse.GetValue(recompute),
+                    ImageLearningRateScale = parse.GetValue(imageLrScale) ?? defaults.ImageLearningRateScale,
+                    FreezeImageStages = parse.GetValue(freezeImageStages) ?? defaults.FreezeImageStages,
                 };
                 if (options.BatchSize > used.Count)
                 {
