@@ -24,7 +24,7 @@ public sealed class PretrainCommand : ICliCommand
     public Command Build()
     {
         var manifest = CommonOptions.Manifest();
-        var preset = new Option<string>("--preset") { Description = "Model preset: tiny or mama-base.", DefaultValueFactory = _ => "tiny" };
+        var preset = new Option<string>("--preset") { Description = "Model preset: tiny, mama-base or resnet18-imagenet (starts from ML.NET's ImageNet ResNet18 weights).", DefaultValueFactory = _ => "tiny" };
         var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
         var steps = new Option<long?>("--steps") { Description = "Optimiser steps (tiny: 600, else 1000)." };
         var minutes = new Option<double?>("--minutes") { Description = "Stop after this many minutes." };
@@ -98,7 +98,10 @@ public sealed class PretrainCommand : ICliCommand
                     ? new MaMAPretrainingOptions { InitialModelDirectory = initial, OutputDirectory = outputDirectory, LearningRate = 4e-5 }
                     : presetName == "tiny"
                         ? MaMAPretrainingOptions.TinyFromScratch(outputDirectory)
-                        : new MaMAPretrainingOptions { Preset = presetName, OutputDirectory = outputDirectory };
+                        // The ResNet preset starts from the ImageNet weights the tool carries, not from random ones.
+                        : MaMAConfig.FromPreset(presetName) is var presetConfig && ImageEncoderChoice.UsesPackagedResNet18(presetConfig)
+                            ? MaMAPretrainingOptions.ResNet18ImageNet(outputDirectory, ImageEncoderChoice.PackagedResNet18())
+                            : new MaMAPretrainingOptions { Preset = presetName, OutputDirectory = outputDirectory };
                 MaMAConfig? config = initial is null ? defaults.ResolveConfig() : null;
                 if (config is not null && parse.GetValue(imageSize) is { } size) config = config.WithImageSize(size);
                 if (config is not null && parse.GetValue(frozenDType) is { } dtype) config = config with { FrozenTextBaseDType = dtype };
@@ -137,6 +140,10 @@ public sealed class PretrainCommand : ICliCommand
                 return Fail(e.Message, ExitCodes.Usage);
             }
             catch (MaMAModelFormatException e)
+            {
+                return Fail(e.Message, ExitCodes.BadInput);
+            }
+            catch (FileNotFoundException e)
             {
                 return Fail(e.Message, ExitCodes.BadInput);
             }
