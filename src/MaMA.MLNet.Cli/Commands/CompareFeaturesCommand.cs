@@ -31,6 +31,7 @@ public sealed class CompareFeaturesCommand : ICliCommand
     public Command Build()
     {
         var manifest = CommonOptions.Manifest();
+        var outsidePaths = CommonOptions.AllowOutsidePaths();
         var task = new Option<string>("--task")
         {
             Description = "density, birads, cancer, or a finding's presence from the manifest's finding columns: mass, calcification, finding (either; normal vs abnormal).",
@@ -45,6 +46,7 @@ public sealed class CompareFeaturesCommand : ICliCommand
         {
             manifest, task, models, imageNet, folds, split, json,
         };
+        command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
             var chosen = ProbeTarget.Parse(parse.GetValue(task));
@@ -52,7 +54,7 @@ public sealed class CompareFeaturesCommand : ICliCommand
                 return ExitCodes.Fail($"--task must be density, birads, cancer, mass, calcification or finding, got '{parse.GetValue(task)}'.", ExitCodes.Usage);
             int k = parse.GetValue(folds);
             if (k < 2) return ExitCodes.Fail($"--folds must be at least 2, got {k}.", ExitCodes.Usage);
-            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var all) is int manifestFailure) return manifestFailure;
+            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var all, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
             var records = all.Where(r => chosen.Label(r) is not null).ToList();
             var classNames = chosen.ClassNames;
             var labels = records.Select(r => chosen.Label(r)!.Value).ToList();
