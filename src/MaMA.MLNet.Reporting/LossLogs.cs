@@ -82,6 +82,36 @@ public static class LossLogs
             : byStep[s].Terms).ToList();
     }
 
+    /// <summary>
+    /// A top-level number of each <c>"type":"train"</c> record of a training log (e.g. <c>batch_size</c>), by step;
+    /// records without it are left out, and the last record of a step wins (as in <see cref="ReadTrainingLog"/>).
+    /// </summary>
+    /// <exception cref="ReportDataException">The file is missing, a line is not JSON, or the field is not a number.</exception>
+    public static IReadOnlyDictionary<long, double> ReadTrainingLogNumber(string path, string field)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(field);
+        var lines = ReadLines(path);
+        var byStep = new SortedDictionary<long, double>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].Trim().Length == 0) continue;
+            try
+            {
+                using var json = JsonDocument.Parse(lines[i]);
+                var root = json.RootElement;
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var type) || type.GetString() != "train") continue;
+                if (!root.TryGetProperty("step", out var stepElement) || !stepElement.TryGetInt64(out long step))
+                    throw new ReportDataException(path, $"line {i + 1}: a train record without an integer step");
+                if (root.TryGetProperty(field, out var value)) byStep[step] = Number(value, path, i);
+            }
+            catch (JsonException e)
+            {
+                throw new ReportDataException(path, $"line {i + 1} is not valid JSON: {e.Message}", e);
+            }
+        }
+        return byStep;
+    }
+
     private static double Number(JsonElement value, string path, int line) => value.ValueKind switch
     {
         JsonValueKind.Number => value.GetDouble(),

@@ -387,7 +387,10 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
             gradNorm,
             stepSeconds > 0 ? (double)_options.MicroBatchSize * k / stepSeconds : 0,
             stepSeconds,
-            _elapsedBefore + now);
+            _elapsedBefore + now)
+        {
+            BatchSize = _options.MicroBatchSize,
+        };
     }
 
     private static void Accumulate(List<KeyValuePair<string, double>> sums, string name, double value)
@@ -502,6 +505,9 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         if (_progress is null) return;
         double runSeconds = RunTime.TotalSeconds;
         double secondsPerStep = runSeconds / stepsThisRun;
+        double remaining = secondsPerStep * (_options.TotalSteps - record.Step);
+        // A time budget ends the run when it runs out, however many steps are left: the estimate is the sooner end.
+        if (_options.TimeBudget is { } budget) remaining = Math.Min(remaining, Math.Max(0, budget.TotalSeconds - runSeconds));
         _progress.Report(new TrainingProgress(
             record.Step,
             _options.TotalSteps,
@@ -510,6 +516,6 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
             record.LearningRate,
             runSeconds > 0 ? stepsThisRun * _options.MicroBatchSize * _options.AccumulationSteps / runSeconds : 0,
             TimeSpan.FromSeconds(record.ElapsedSeconds),
-            TimeSpan.FromSeconds(secondsPerStep * (_options.TotalSteps - record.Step))));
+            TimeSpan.FromSeconds(remaining)));
     }
 }

@@ -35,6 +35,8 @@ public sealed class LogAndProgressTests
             Assert.IsTrue(line.GetProperty("metrics").TryGetProperty("mae", out _));
             Assert.IsGreaterThan(0.0, line.GetProperty("grad_norm").GetDouble());
             Assert.IsTrue(line.TryGetProperty("samples_per_second", out _));
+            // The contrastive batch each term ranked within: the micro-batch (what chance levels in reports need).
+            Assert.AreEqual(options.MicroBatchSize, line.GetProperty("batch_size").GetInt32());
             Assert.IsGreaterThanOrEqualTo(0.0, line.GetProperty("elapsed_seconds").GetDouble());
         }
         // The late term (from step index 3) appears in the 4th line only.
@@ -58,6 +60,29 @@ public sealed class LogAndProgressTests
             Assert.AreEqual(0.5 * (5 - r.Step), r.EstimatedRemaining.TotalSeconds, 1e-6, $"estimate after step {r.Step}");
             Assert.AreEqual(4 * 2 / 0.5, r.SamplesPerSecond, 1e-6, $"samples per second after step {r.Step}");
         }
+    }
+
+    [TestMethod]
+    public void UnderATimeBudgetTheEstimateIsTheSoonerOfStepsLeftAndBudgetLeft()
+    {
+        // 100 steps of 0.5 s (fake clock) would take 50 s; the 3 s budget ends the run after 6 steps. After step s the
+        // steps left need 0.5 (100 - s) s but the budget leaves 3 - 0.5 s: the estimate is the budget's.
+        var reports = new List<TrainingProgress>();
+        var (objective, clock) = ClockedObjective(secondsPerStep: 0.5);
+        var result = new PretrainingTrainer<ToyPrepared, ToyBatch>(objective, new ToyData(), Toys.Options(100) with { TimeBudget = TimeSpan.FromSeconds(3) },
+            progress: new SyncProgress(reports.Add), timeProvider: clock).Run();
+        Assert.AreEqual(TrainingStopReason.TimeBudgetReached, result.StopReason);
+        Assert.HasCount(6, reports);
+        foreach (var r in reports)
+            Assert.AreEqual(3 - 0.5 * r.Step, r.EstimatedRemaining.TotalSeconds, 1e-6, $"estimate after step {r.Step}");
+
+        // A budget the steps end well within leaves the steps-based estimate alone.
+        reports.Clear();
+        (objective, clock) = ClockedObjective(secondsPerStep: 0.5);
+        new PretrainingTrainer<ToyPrepared, ToyBatch>(objective, new ToyData(), Toys.Options(5) with { TimeBudget = TimeSpan.FromSeconds(60) },
+            progress: new SyncProgress(reports.Add), timeProvider: clock).Run();
+        foreach (var r in reports)
+            Assert.AreEqual(0.5 * (5 - r.Step), r.EstimatedRemaining.TotalSeconds, 1e-6, $"estimate after step {r.Step}");
     }
 
     /// <summary>A toy objective whose every micro-batch moves a fake clock on, so a step "takes" a fixed time.</summary>

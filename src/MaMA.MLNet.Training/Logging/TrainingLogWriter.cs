@@ -23,7 +23,14 @@ public sealed record StepRecord(
     double GradientNorm,
     double SamplesPerSecond,
     double StepSeconds,
-    double ElapsedSeconds);
+    double ElapsedSeconds)
+{
+    /// <summary>
+    /// Samples in each micro-batch: the batch every contrastive loss term of the step ranks within, so a reader can
+    /// tell the term's value at chance (ln of the candidates per row); null when unknown (not written).
+    /// </summary>
+    public int? BatchSize { get; init; }
+}
 
 /// <summary>
 /// Appends one JSON object per line: <c>{"type":"train","step":..,"losses":{..},"total":..,"lr":..,"scales":{..},
@@ -94,6 +101,7 @@ public sealed class TrainingLogWriter : IDisposable
         WriteNumber(w, "samples_per_second", r.SamplesPerSecond);
         WriteNumber(w, "step_seconds", r.StepSeconds);
         WriteNumber(w, "elapsed_seconds", r.ElapsedSeconds);
+        if (r.BatchSize is { } batch) w.WriteNumber("batch_size", batch);
     });
 
     /// <summary>Appends a validation record.</summary>

@@ -1,0 +1,23 @@
+using System.Globalization;
+using MaMA.MLNet.Training;
+
+namespace MaMA.MLNet.Cli.Reports;
+
+/// <summary>
+/// How a pretraining run ended, in the words <c>mama pretrain</c> and <c>mama demo</c> print: steps done out of
+/// planned, and a warning when the time budget cut the run short (a model that stopped early is undertrained, and the
+/// numbers after it say less).
+/// </summary>
+internal static class TrainingSummary
+{
+    /// <summary><c>Trained 120 of 600 planned steps (stopped: TimeBudgetReached).</c></summary>
+    public static string Steps(TrainingResult result, long planned) =>
+        string.Create(CultureInfo.InvariantCulture, $"Trained {result.Step} of {planned} planned steps (stopped: {result.StopReason}).");
+
+    /// <summary>The warning when <paramref name="minutes"/> ended training before <paramref name="planned"/> steps; else null.</summary>
+    public static string? BudgetWarning(TrainingResult result, long planned, double? minutes) =>
+        result.StopReason == TrainingStopReason.TimeBudgetReached && result.Step < planned
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"warning: the time budget (--minutes {minutes:G3}) stopped training at step {result.Step} of {planned}; the model is undertrained. Give more --minutes or fewer --steps.")
+            : null;
+}
