@@ -31,6 +31,8 @@ public sealed class DemoCommandTests
             Console.SetOut(saved);
             Assert.AreEqual(ExitCodes.Success, code, output.ToString());
             StringAssert.Contains(output.ToString(), "[6/6]");
+            // Steps done out of planned and the full model path, on the console too.
+            StringAssert.Contains(output.ToString(), $"Trained 2 of 2 planned steps (stopped: Completed). Model: {Path.Combine(dir, "run", "model")}");
 
             // The held-out count in the report is the manifest's non-train rows, read here independently.
             var records = MammogramManifestReader.Read(Path.Combine(dir, "data", "manifest.csv")).Records;
@@ -54,6 +56,13 @@ public sealed class DemoCommandTests
                 Assert.IsTrue(File.Exists(Path.Combine(dir, plot)), plot);
             }
             Assert.IsFalse(File.Exists(Path.Combine(dir, "report-cancer-loss.png")));
+            // The loss plot's chance lines and the late-start marker: the demo starts the late losses at a quarter of
+            // the steps (step index 1 of 2), the second logged step; the batch of 4 puts image_text's chance at 2 ln 4.
+            StringAssert.Contains(report, "Dashed lines: each loss at chance");
+            StringAssert.Contains(report, "start at step 2;");
+            var guides = MaMA.MLNet.Cli.Reports.EvaluationPlots.LossGuidesOf(Path.Combine(dir, "run", "training-log.jsonl"));
+            Assert.AreEqual(2L, guides.LateStartStep);
+            Assert.AreEqual(2 * Math.Log(4), guides.Plot.ChanceLines.Single(l => l.Term == "image_text").Value, 1e-12);
 
             // The exported encoder, run by ONNX Runtime here, against the saved model's own forward pass.
             var loaded = MaMAModelDirectory.Load(Path.Combine(dir, "run", "model"));

@@ -87,11 +87,5 @@ public sealed class FineTuneOptions : MaMAModelOptions
         if (Patience < 1) throw new ArgumentOutOfRangeException(nameof(Patience), Patience, "patience must be at least 1");
     }
 
-    // The transformer keeps a copy without the caller's progress sink (it reports during Fit only).
-    internal FineTuneOptions Clone()
-    {
-        var copy = (FineTuneOptions)MemberwiseClone();
-        copy.Progress = null;
-        return copy;
-    }
+    internal FineTuneOptions Clone() => (FineTuneOptions)MemberwiseClone();
 }
