@@ -292,7 +292,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         long stepsThisRun = 0;
         while (_step < _options.TotalSteps)
         {
-            if (cancellationToken.IsCancellationRequested) return Stop(TrainingStopReason.Cancelled);
+            if (cancellationToken.IsCancellationRequested) return Stop(TrainingStopReason.Cancelled, log);
             gcPacer.SafePoint();
 
             byte[] rngAtStepStart = RngState();
@@ -307,7 +307,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
                 // Cancelled while waiting for data: undo the half step so the checkpoint is the last whole one.
                 ZeroGradients();
                 using (var rng = torch.tensor(rngAtStepStart, ScalarType.Byte)) torch.set_rng_state(rng);
-                return Stop(TrainingStopReason.Cancelled);
+                return Stop(TrainingStopReason.Cancelled, log);
             }
             stepsThisRun++;
             _lastRecord = record;
@@ -316,9 +316,9 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
 
             if (_options.ValidateEvery > 0 && _step % _options.ValidateEvery == 0) Validate(log);
             if (_options.CheckpointEvery > 0 && _step % _options.CheckpointEvery == 0) WriteCheckpoint();
-            if (_options.TimeBudget is { } b && RunTime >= b) return Stop(TrainingStopReason.TimeBudgetReached);
+            if (_options.TimeBudget is { } b && RunTime >= b) return Stop(TrainingStopReason.TimeBudgetReached, log);
         }
-        return Stop(TrainingStopReason.Completed);
+        return Stop(TrainingStopReason.Completed, log);
     }
 
     // The time-budget fraction the schedule follows from now on, or null while the steps are on course to end in time.
@@ -494,9 +494,11 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         _lastCheckpointStep = _step;
     }
 
-    private TrainingResult Stop(TrainingStopReason reason)
+    private TrainingResult Stop(TrainingStopReason reason, TrainingLogWriter? log)
     {
         WriteCheckpoint();
+        // How the run ended, so a report read from the log alone can say steps done of planned and why it stopped.
+        log?.WriteEnd(_step, _options.TotalSteps, reason.ToString(), _options.TimeBudget);
         return new TrainingResult(reason, _step, _lastCheckpoint, _store?.BestPath()) { SkippedCheckpoints = _skippedCheckpoints };
     }
 

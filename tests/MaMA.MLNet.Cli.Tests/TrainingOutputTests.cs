@@ -47,6 +47,7 @@ public sealed partial class TrainingOutputTests
             """{"type":"train","step":1,"losses":{"image_text":2.9},"total":2.9,"batch_size":4}""",
             """{"type":"train","step":2,"losses":{"image_text":2.5,"multi_view":1.9,"second_view_text":2.6,"local_alignment":5.5},"total":12.5,"batch_size":4}""",
             """{"type":"train","step":3,"losses":{"image_text":1.2,"multi_view":1.8,"second_view_text":2.7,"local_alignment":5.0},"total":10.7,"batch_size":4}""",
+            """{"type":"end","step":3,"total_steps":50,"stop_reason":"TimeBudgetReached","time_budget_minutes":0.5}""",
         ]);
         string report = Path.Combine(root, "report.md");
         var (code, output, error) = Run(new EvaluateCommand(), "evaluate", "--model", model, "--manifest", CliFixture.Manifest, "--task", "density", "--report", report);
@@ -60,6 +61,9 @@ public sealed partial class TrainingOutputTests
         StringAssert.Contains(markdown, string.Create(CultureInfo.InvariantCulture, $"image_text 1.20 (below chance {2 * ln4:F2})"));
         StringAssert.Contains(markdown, string.Create(CultureInfo.InvariantCulture, $"second_view_text 2.70 (at chance {2 * ln4:F2})"));
         StringAssert.Contains(markdown, "late losses (multi_view, second_view_text, local_alignment) start at step 2");
+        // Steps done of planned, and the warning that the budget cut the run short, from the log's end record.
+        StringAssert.Contains(markdown, "Trained 3 of 50 planned steps (stopped: TimeBudgetReached).");
+        StringAssert.Contains(markdown, "**Warning:** the time budget (--minutes 0.5) stopped training at step 3 of 50; the model is undertrained.");
 
         // What the plot draws, from the same log: each term at 2 ln B, ln(2B - 1) or 4 ln B; the total their sum per step.
         var guides = EvaluationPlots.LossGuidesOf(log);
@@ -110,6 +114,9 @@ public sealed partial class TrainingOutputTests
         var guides = EvaluationPlots.LossGuidesOf(Path.Combine(output, "training-log.jsonl"));
         Assert.AreEqual(4L, guides.LateStartStep);
         Assert.AreEqual(2 * Math.Log(4), guides.Plot.ChanceLines.First(l => l.Term == "image_text").Value, 1e-12);
+        // What evaluate --report says of this run, from its log alone.
+        StringAssert.Contains(guides.Reading, $"Trained {steps} of 1000 planned steps (stopped: TimeBudgetReached).");
+        StringAssert.Contains(guides.Reading, $"the time budget (--minutes 1) stopped training at step {steps} of 1000");
     }
 
     [TestMethod]

@@ -76,6 +76,26 @@ public sealed class LossLogsTests
     }
 
     [TestMethod]
+    public void TheLastEndRecordTellsHowTheRunEnded()
+    {
+        using var folder = new TempFolder();
+        string log = folder.File("training-log.jsonl");
+        File.WriteAllLines(log, ["""{"type":"train","step":1,"losses":{"clip":3.0},"total":3.0}"""]);
+        Assert.IsNull(LossLogs.ReadTrainingLogEnd(log));
+        // A run that stopped at its budget, then a resumed one that completed.
+        File.AppendAllLines(log,
+        [
+            """{"type":"end","step":1,"total_steps":5,"stop_reason":"TimeBudgetReached","time_budget_minutes":0.5}""",
+            """{"type":"train","step":2,"losses":{"clip":2.0},"total":2.0}""",
+        ]);
+        Assert.AreEqual(new TrainingRunEnd(1, 5, "TimeBudgetReached", 0.5), LossLogs.ReadTrainingLogEnd(log));
+        File.AppendAllLines(log, ["""{"type":"end","step":5,"total_steps":5,"stop_reason":"Completed"}"""]);
+        Assert.AreEqual(new TrainingRunEnd(5, 5, "Completed", null), LossLogs.ReadTrainingLogEnd(log));
+        File.AppendAllLines(log, ["""{"type":"end","step":5}"""]);
+        StringAssert.Contains(Assert.ThrowsExactly<ReportDataException>(() => LossLogs.ReadTrainingLogEnd(log)).Message, "line 5");
+    }
+
+    [TestMethod]
     public void TheTotalCoversStepsBeforeLateTermsStart()
     {
         using var folder = new TempFolder();

@@ -19,7 +19,7 @@ public sealed class LogAndProgressTests
 
         var lines = File.ReadAllLines(log).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         CollectionAssert.AreEqual(
-            new[] { "train:1", "train:2", "validation:2", "train:3", "train:4", "validation:4" },
+            new[] { "train:1", "train:2", "validation:2", "train:3", "train:4", "validation:4", "end:4" },
             lines.Select(l => $"{l.GetProperty("type").GetString()}:{l.GetProperty("step").GetInt64()}").ToArray());
 
         var train = lines.Where(l => l.GetProperty("type").GetString() == "train").ToList();
@@ -39,6 +39,10 @@ public sealed class LogAndProgressTests
             Assert.AreEqual(options.MicroBatchSize, line.GetProperty("batch_size").GetInt32());
             Assert.IsGreaterThanOrEqualTo(0.0, line.GetProperty("elapsed_seconds").GetDouble());
         }
+        // The end record: steps done of planned and why the run stopped (no budget, so none recorded).
+        Assert.AreEqual(4, lines[^1].GetProperty("total_steps").GetInt64());
+        Assert.AreEqual(nameof(TrainingStopReason.Completed), lines[^1].GetProperty("stop_reason").GetString());
+        Assert.IsFalse(lines[^1].TryGetProperty("time_budget_minutes", out _));
         // The late term (from step index 3) appears in the 4th line only.
         Assert.IsFalse(train[2].GetProperty("losses").TryGetProperty("late", out _));
         Assert.IsTrue(train[3].GetProperty("losses").TryGetProperty("late", out _));

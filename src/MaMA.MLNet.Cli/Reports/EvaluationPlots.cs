@@ -106,7 +106,10 @@ internal static class EvaluationPlots
         return md.ToString();
     }
 
-    /// <summary>The chance lines and late-start marker of a training log's loss plot, and the sentences that explain them.</summary>
+    /// <summary>
+    /// The chance lines and late-start marker of a training log's loss plot, and the sentences that explain them (with
+    /// the steps done of planned and a warning when the time budget stopped the run short, from the log's end record).
+    /// </summary>
     /// <param name="Plot">What the plot draws beside the curves.</param>
     /// <param name="Reading">Markdown: what the dashed and dotted lines are, and each term's last value against its chance.</param>
     /// <param name="LateStartStep">The first step with the late loss terms; null when every logged step has the same terms.</param>
@@ -183,6 +186,13 @@ internal static class EvaluationPlots
         }
         if (lateStart is { } s)
             reading.Append(CultureInfo.InvariantCulture, $" Dotted line: the late losses ({string.Join(", ", lateTerms)}) start at step {s}; the total jumps there because terms are added, not because training got worse.");
+        // Steps done of planned, and whether the time budget cut the run short, as the trainer recorded its end.
+        if (LossLogs.ReadTrainingLogEnd(log) is { } end)
+        {
+            reading.Append(' ').Append(TrainingSummary.Steps(end.Step, end.TotalSteps, end.StopReason));
+            if (TrainingSummary.BudgetWarning(end.Step, end.TotalSteps, end.StopReason, end.TimeBudgetMinutes) is { } warning)
+                reading.AppendLine().AppendLine().Append("**Warning:** ").Append(warning["warning: ".Length..]);
+        }
         return new LossGuides(new LossPlotGuides { ChanceLines = lines, Markers = markers }, reading.ToString(), lateStart);
     }
 
