@@ -83,7 +83,7 @@ public static class LossLogs
     }
 
     /// <summary>
-    /// A top-level number of each <c>"type":"train"</c> record of a training log (e.g. <c>batch_size</c>), by step;
+    /// A top-level number of each <c>"type":"train"</c> record of a training log (e.g. <c>batch_size</c>), by step in step order;
     /// records without it are left out, and the last record of a step wins (as in <see cref="ReadTrainingLog"/>).
     /// </summary>
     /// <exception cref="ReportDataException">The file is missing, a line is not JSON, or the field is not a number.</exception>

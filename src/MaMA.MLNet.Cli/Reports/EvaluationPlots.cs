@@ -175,7 +175,7 @@ internal static class EvaluationPlots
             var last = points.Where(p => p.Step == steps[^1]).ToDictionary(p => p.Term, p => p.Value, StringComparer.Ordinal);
             var atEnd = lines.Where(l => l.ToStep == steps[^1]).ToList();
             reading.Append(CultureInfo.InvariantCulture,
-                $"Dashed lines: each loss at chance, when no image is told from the others in its batch of {batches[steps[^1]]:F0} (cross-entropy over n candidates is ln n: image_text 2 ln B, multi_view ln(2B - 1), local_alignment 4 ln B; the total their sum). ");
+                $"Dashed lines: each loss at chance, when no image is told from the others in its batch of {batches.Values.Last():F0} (cross-entropy over n candidates is ln n: image_text 2 ln B, multi_view ln(2B - 1), local_alignment 4 ln B; the total their sum). ");
             reading.Append("At the last step: ").AppendJoin("; ", atEnd.Select(l => last.TryGetValue(l.Term, out double v)
                 ? string.Create(CultureInfo.InvariantCulture, $"{l.Term} {v:F2} ({(v < l.Value - 0.05 * l.Value ? "below" : v > l.Value + 0.05 * l.Value ? "above" : "at")} chance {l.Value:F2})")
                 : string.Create(CultureInfo.InvariantCulture, $"{l.Term} chance {l.Value:F2}"))).Append('.');
