@@ -8,10 +8,11 @@ namespace MaMA.MLNet.Cli.Progress;
 /// The time-left column of a live progress row: the estimate the work reported (a training run under <c>--minutes</c>
 /// ends at its budget, whatever its steps say), else Spectre's own from the rate so far.
 /// </summary>
-internal sealed class RemainingColumn : ProgressColumn
+internal sealed class RemainingColumn(TimeProvider? clock = null) : ProgressColumn
 {
     // Spectre's task state holds value types only, so the estimates live here, by task id, with when they were given.
-    private readonly ConcurrentDictionary<int, (TimeSpan Remaining, DateTime At)> _reported = new();
+    private readonly ConcurrentDictionary<int, (TimeSpan Remaining, DateTimeOffset At)> _reported = new();
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     /// <inheritdoc />
     protected override bool NoWrap => true;
@@ -19,7 +20,7 @@ internal sealed class RemainingColumn : ProgressColumn
     /// <summary>Sets the estimate for <paramref name="task"/> (null: use the rate).</summary>
     public void Set(ProgressTask task, TimeSpan? remaining)
     {
-        if (remaining is { } r) _reported[task.Id] = (r, DateTime.UtcNow);
+        if (remaining is { } r) _reported[task.Id] = (r, _clock.GetUtcNow());
         else _reported.TryRemove(task.Id, out _);
     }
 
@@ -28,7 +29,7 @@ internal sealed class RemainingColumn : ProgressColumn
     {
         if (task.IsFinished) return new Text("--:--:--", new Style(Color.Blue));
         TimeSpan? left = _reported.TryGetValue(task.Id, out var r)
-            ? r.Remaining - (DateTime.UtcNow - r.At) // counts down between reports
+            ? r.Remaining - (_clock.GetUtcNow() - r.At) // counts down between reports
             : task.RemainingTime;
         if (left is not { } value) return new Text("--:--:--", new Style(Color.Blue));
         if (value < TimeSpan.Zero) value = TimeSpan.Zero;
