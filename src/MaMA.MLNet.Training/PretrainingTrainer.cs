@@ -328,7 +328,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         long stepsThisRun = 0;
         while (_step < _options.TotalSteps)
         {
-            if (cancellationToken.IsCancellationRequested) return Stop(TrainingStopReason.Cancelled);
+            if (cancellationToken.IsCancellationRequested) return Stop(TrainingStopReason.Cancelled, log);
             gcPacer.SafePoint();
 
             byte[] rngAtStepStart = RngState();
@@ -343,7 +343,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
                 // Cancelled while waiting for data: undo the half step so the checkpoint is the last whole one.
                 ZeroGradients();
                 using (var rng = torch.tensor(rngAtStepStart, ScalarType.Byte)) torch.set_rng_state(rng);
-                return Stop(TrainingStopReason.Cancelled);
+                return Stop(TrainingStopReason.Cancelled, log);
             }
             stepsThisRun++;
             _lastRecord = record;
@@ -352,9 +352,9 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
 
             if (_options.ValidateEvery > 0 && _step % _options.ValidateEvery == 0) Validate(log);
             if (_options.CheckpointEvery > 0 && _step % _options.CheckpointEvery == 0) WriteCheckpoint();
-            if (_options.TimeBudget is { } b && RunTime >= b) return Stop(TrainingStopReason.TimeBudgetReached);
+            if (_options.TimeBudget is { } b && RunTime >= b) return Stop(TrainingStopReason.TimeBudgetReached, log);
         }
-        return Stop(TrainingStopReason.Completed);
+        return Stop(TrainingStopReason.Completed, log);
     }
 
     // The time-budget fraction the schedule follows from now on, or null while the steps are on course to end in time.
@@ -424,7 +424,10 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
             gradNorm,
             stepSeconds > 0 ? (double)_options.MicroBatchSize * k / stepSeconds : 0,
             stepSeconds,
-            _elapsedBefore + now);
+            _elapsedBefore + now)
+        {
+            BatchSize = _options.MicroBatchSize,
+        };
     }
 
     private static void Accumulate(List<KeyValuePair<string, double>> sums, string name, double value)
@@ -528,9 +531,11 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         _lastCheckpointStep = _step;
     }
 
-    private TrainingResult Stop(TrainingStopReason reason)
+    private TrainingResult Stop(TrainingStopReason reason, TrainingLogWriter? log)
     {
         WriteCheckpoint();
+        // How the run ended, so a report read from the log alone can say steps done of planned and why it stopped.
+        log?.WriteEnd(_step, _options.TotalSteps, reason.ToString(), _options.TimeBudget);
         return new TrainingResult(reason, _step, _lastCheckpoint, _store?.BestPath()) { SkippedCheckpoints = _skippedCheckpoints };
     }
 
@@ -539,6 +544,9 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         if (_progress is null) return;
         double runSeconds = RunTime.TotalSeconds;
         double secondsPerStep = runSeconds / stepsThisRun;
+        double remaining = secondsPerStep * (_options.TotalSteps - record.Step);
+        // A time budget ends the run when it runs out, however many steps are left: the estimate is the sooner end.
+        if (_options.TimeBudget is { } budget) remaining = Math.Min(remaining, Math.Max(0, budget.TotalSeconds - runSeconds));
         _progress.Report(new TrainingProgress(
             record.Step,
             _options.TotalSteps,
@@ -547,6 +555,6 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
             record.LearningRate,
             runSeconds > 0 ? stepsThisRun * _options.MicroBatchSize * _options.AccumulationSteps / runSeconds : 0,
             TimeSpan.FromSeconds(record.ElapsedSeconds),
-            TimeSpan.FromSeconds(secondsPerStep * (_options.TotalSteps - record.Step))));
+            TimeSpan.FromSeconds(remaining)));
     }
 }

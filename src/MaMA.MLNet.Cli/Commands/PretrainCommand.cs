@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MaMA.MLNet.Cli.Progress;
+using MaMA.MLNet.Cli.Reports;
 using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Imaging;
 using MaMA.MLNet.Modeling.MaMA;
@@ -20,6 +21,14 @@ namespace MaMA.MLNet.Cli.Commands;
 /// </summary>
 public sealed class PretrainCommand : ICliCommand
 {
+    private readonly TimeProvider? _clock;
+
+    /// <summary>The command as the tool runs it (the system clock).</summary>
+    public PretrainCommand() { }
+
+    /// <summary>The command with <paramref name="clock"/> for the time budget, ETA and progress lines (tests pass a fake one).</summary>
+    internal PretrainCommand(TimeProvider clock) => _clock = clock;
+
     /// <inheritdoc />
     public Command Build()
     {
@@ -127,6 +136,7 @@ public sealed class PretrainCommand : ICliCommand
                     RecomputeActivations = parse.GetValue(recompute),
                     ImageLearningRateScale = parse.GetValue(imageLrScale) ?? defaults.ImageLearningRateScale,
                     FreezeImageStages = parse.GetValue(freezeImageStages) ?? defaults.FreezeImageStages,
+                    Clock = _clock,
                 };
                 if (options.BatchSize > used.Count)
                 {
@@ -161,7 +171,8 @@ public sealed class PretrainCommand : ICliCommand
                     using (var stage = progress.Stage("pretrain", options.Steps))
                         result = MaMAPretraining.Run(used, options, new TrainingStage(stage), cancellationToken);
                     foreach (string skipped in result.Training.SkippedCheckpoints) progress.Log($"Resumed past a damaged checkpoint: {skipped}");
-                    progress.Log($"Stopped: {result.Training.StopReason} at step {result.Training.Step}. Model: {result.ModelDirectory}. Log: {result.LogPath}");
+                    progress.Log($"{TrainingSummary.Steps(result.Training, options.Steps)} Model: {Path.GetFullPath(result.ModelDirectory)}. Log: {Path.GetFullPath(result.LogPath)}");
+                    if (TrainingSummary.BudgetWarning(result.Training, options.Steps, options.Minutes) is { } warning) progress.Log(warning);
                     return result.Training.StopReason == TrainingStopReason.Cancelled ? ExitCodes.Cancelled : ExitCodes.Success;
                 }
                 catch (Exception e) when (e is MammogramReadException or TokenizerFileException or ArgumentException or CheckpointFormatException or MaMAModelFormatException or WeightLoadException)
@@ -172,7 +183,7 @@ public sealed class PretrainCommand : ICliCommand
                 {
                     return Fail($"{e.Message} {e.InnerException?.Message}", ExitCodes.BadInput);
                 }
-            });
+            }, _clock);
         }
         return command;
     }

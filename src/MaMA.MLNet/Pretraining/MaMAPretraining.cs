@@ -147,7 +147,7 @@ public static class MaMAPretraining
                 return metrics;
             }
             : null;
-        var trainer = new PretrainingTrainer<MaMAPreparedBatch, MaMABatch>(objective, trainingData, trainerOptions, validate, progress);
+        var trainer = new PretrainingTrainer<MaMAPreparedBatch, MaMABatch>(objective, trainingData, trainerOptions, validate, progress, options.Clock);
         string? resumeFrom = options.Resume && Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints, "*.ckpt").Any() ? checkpoints : null;
         var result = trainer.Run(resumeFrom, cancellationToken);
         if (best is not null)

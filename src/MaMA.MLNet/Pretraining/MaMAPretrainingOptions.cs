@@ -159,6 +159,12 @@ public sealed record MaMAPretrainingOptions
     /// <summary>Where the model trains: cpu, cuda, cuda:N or auto.</summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>
+    /// The clock of the time budget (<see cref="Minutes"/>), step times and progress estimates; null: the system clock.
+    /// Tests pass a fake one so that what they check never depends on the machine's speed.
+    /// </summary>
+    public TimeProvider? Clock { get; init; }
+
     /// <summary>The configuration the run builds (with <see cref="InitialModelDirectory"/>: the one saved there).</summary>
     /// <exception cref="MaMAModelFormatException">The initial model directory has no readable config.</exception>
     public MaMAConfig ResolveConfig()
