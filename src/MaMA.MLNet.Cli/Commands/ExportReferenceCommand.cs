@@ -30,9 +30,10 @@ public sealed class ExportReferenceCommand : ICliCommand
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an earlier export in --out (its Embed/ and EMBED_1080_JPG/)." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted export in --out (same manifest and options): keep the images it wrote, unchecked, write the rest and the tables." };
         var onBadImage = BadImagePolicy.Option();
+        var outsidePaths = CommonOptions.AllowOutsidePaths();
         var command = new Command("export-reference", "Write a manifest as the EMBED data folder the MaMA reference (XYPB/MaMA scripts/pretrain.sh) trains on.")
         {
-            manifest, output, dataRoot, longSide, quality, splitSeed, threads, overwrite, resume, onBadImage,
+            manifest, output, dataRoot, longSide, quality, splitSeed, threads, overwrite, resume, onBadImage, outsidePaths,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
         return command;
@@ -50,7 +51,7 @@ public sealed class ExportReferenceCommand : ICliCommand
             string root = parse.GetValue(dataRoot) ?? folder.Replace('\\', '/');
             if (ReferenceLayout.DataRootProblem(root) is { } problem)
                 return ExitCodes.Fail($"{(parse.GetValue(dataRoot) is null ? "--out" : "--data-root")} {root} cannot be the reference's DATA_BASE_DIR: {problem}.", ExitCodes.Usage);
-            if (ManifestLoading.TryLoad(null, parse.GetValue(manifest)!, out var records) is int bad) return bad;
+            if (ManifestLoading.TryLoad(null, parse.GetValue(manifest)!, out var records, parse.GetValue(outsidePaths)) is int bad) return bad;
             if (OutputChecks.Folder(folder, "--out") is int unwritable) return unwritable;
 
             var earlier = Outputs.Select(o => Path.Combine(folder, o)).Where(Directory.Exists).ToList();
