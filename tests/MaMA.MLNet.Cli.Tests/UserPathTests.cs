@@ -118,9 +118,13 @@ public sealed class UserPathTests
         AssertOneLine(info);
         StringAssert.Contains(info.Error, "not a DICOM file");
 
-        var size = CliProcess.Run("dicom", "png", png, Path.Combine(CliFixture.Directory, "x.png"), "--size", "-5");
+        var size = CliProcess.Run("dicom", "png", png, Path.Combine(CliFixture.Directory, "x.png"), "--image-size", "-5");
         Assert.AreEqual(ExitCodes.Usage, size.Code, size.Describe());
         StringAssert.Contains(size.Error, "--image-size must be at least 14, got -5");
+        // --size is the phantom's canvas only; on dicom png (model input) it is an unknown option, still a usage error.
+        var oldSpelling = CliProcess.Run("dicom", "png", png, Path.Combine(CliFixture.Directory, "x.png"), "--size", "-5");
+        Assert.AreEqual(ExitCodes.Usage, oldSpelling.Code, oldSpelling.Describe());
+        StringAssert.Contains(oldSpelling.Error, "--size");
 
         var predict = CliProcess.Run("predict", "--model", CliFixture.Model, "--manifest", CliFixture.Manifest);
         Assert.AreEqual(ExitCodes.BadInput, predict.Code, predict.Describe());

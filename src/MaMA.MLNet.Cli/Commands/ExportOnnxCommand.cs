@@ -55,15 +55,9 @@ public sealed class ExportOnnxCommand : ICliCommand
             if (which == MaMAOnnxPart.Classifier && parsed.GetValue(head) is null)
                 return Fail(stderr, ExitCodes.Usage, "--part classifier needs --head FILE (weight [C, D], bias [C]).");
 
-            LoadedMaMAModel loaded;
-            try
-            {
-                loaded = MaMAModelDirectory.Load(parsed.GetValue(model)!);
-            }
-            catch (Exception e) when (e is MaMAModelFormatException or WeightLoadException or IOException)
-            {
-                return Fail(stderr, ExitCodes.BadInput, e.Message);
-            }
+            if (OutputChecks.File(parsed.GetValue(output)!, "--out") is int unwritable) return unwritable;
+            // A bad model directory ends in UserErrors (exit 3, one line).
+            var loaded = MaMAModelDirectory.Load(parsed.GetValue(model)!);
             using (loaded.Model)
             {
                 OnnxExportReport report;
@@ -72,7 +66,9 @@ public sealed class ExportOnnxCommand : ICliCommand
                     report = MaMAOnnxDeployment.ExportAndCheck(loaded, which, parsed.GetValue(output)!, parsed.GetValue(imageSize), zeroShotTask,
                         parsed.GetValue(head), parsed.GetValue(seed));
                 }
-                catch (Exception e) when (e is OnnxExportException or ArgumentException or WeightLoadException or IOException)
+                // What the exporter refuses (a size that is not a multiple of the patch, a head of the wrong shape) is about
+                // the arguments and files given; other failures end in UserErrors.
+                catch (ArgumentException e)
                 {
                     return Fail(stderr, ExitCodes.BadInput, e.Message);
                 }

@@ -45,8 +45,9 @@ public sealed class FinetuneCommand : ICliCommand
         var split = CommonOptions.Split("Rows to train on: train, validation or test (default: the train split, or all rows when there is none).");
         var validation = new Option<double>("--validation-fraction") { Description = "Held-out fraction for early stopping (0 = none)." };
         var seed = new Option<int>("--seed") { Description = "Seed of sampling and the split." };
+        var device = CommonOptions.Device();
         var command = new Command("finetune", "Train a MaMA classifier (linear probe or full fine-tuning) on labelled images.")
-            { modelDir, manifest, task, mode, output, steps, batchSize, learningRate, split, validation, seed };
+            { modelDir, manifest, task, mode, output, steps, batchSize, learningRate, split, validation, seed, device };
         command.SetAction(parse =>
         {
             var chosen = EvaluateCommand.ParseTask(parse.GetValue(task));
@@ -61,6 +62,7 @@ public sealed class FinetuneCommand : ICliCommand
             string? splitText = parse.GetValue(split);
             var splitValue = ManifestLoading.ParseSplit(splitText);
             if (splitText is not null && splitValue is null) return Fail($"--split must be train, validation or test, got '{splitText}'.", ExitCodes.Usage);
+            if (CommonOptions.TryDevice(parse.GetValue(device), out string deviceName) is int deviceFailure) return deviceFailure;
             var options = new FineTuneOptions
             {
                 ModelDirectory = parse.GetValue(modelDir)!,
@@ -72,6 +74,7 @@ public sealed class FinetuneCommand : ICliCommand
                 MinLearningRate = Math.Min(1e-5, parse.GetValue(learningRate)),
                 ValidationFraction = parse.GetValue(validation),
                 Seed = parse.GetValue(seed),
+                Device = deviceName,
             };
             if (options.Steps < 1) return Fail($"--steps must be at least 1, got {options.Steps}.", ExitCodes.Usage);
             if (options.TrainingBatchSize < 1) return Fail($"--batch-size must be at least 1, got {options.TrainingBatchSize}.", ExitCodes.Usage);

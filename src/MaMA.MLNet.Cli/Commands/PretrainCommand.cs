@@ -13,7 +13,7 @@ namespace MaMA.MLNet.Cli.Commands;
 /// <summary>
 /// <c>mama pretrain --manifest CSV --preset NAME --out DIR [--steps N] [--minutes M] [--resume] [--batch-size B]
 /// [--lr X] [--seed S] [--no-multiview] [--no-local] [--late-start S] [--warmup W] [--image-size P] [--full-text] [--init MODEL_DIR]
-/// [--recompute-activations] [--frozen-text-dtype bfloat16]</c>.
+/// [--recompute-activations] [--frozen-text-dtype bfloat16] [--device D]</c>.
 /// Unset values take the preset's defaults (<see cref="MaMAPretrainingOptions.TinyFromScratch"/> for tiny): trains on the manifest's
 /// train split (all rows when it has none) and writes DIR/model, DIR/checkpoints and DIR/training-log.jsonl.
 /// Progress: a live bar on a terminal, otherwise a key=value line on standard error every few seconds (<see cref="TrainingStage"/>).
@@ -52,9 +52,10 @@ public sealed class PretrainCommand : ICliCommand
         {
             Description = "Continue from this MaMA model directory (e.g. from 'mama model init --image-weights ... --text-model ...'): its config, weights and tokenizer; --preset, --image-size and --full-text do not apply. Default --lr then 4e-5 (the paper's).",
         };
+        var device = CommonOptions.Device();
         var command = new Command("pretrain", "Pretrain a MaMA model on a manifest.")
         {
-            manifest, preset, output, steps, minutes, resume, overwrite, batch, lr, seed, noMultiView, noLocal, lateStart, warmup, imageSize, fullText, tokenizer, init, recompute, frozenDType,
+            manifest, preset, output, steps, minutes, resume, overwrite, batch, lr, seed, noMultiView, noLocal, lateStart, warmup, imageSize, fullText, tokenizer, init, recompute, frozenDType, device,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
 
@@ -68,6 +69,7 @@ public sealed class PretrainCommand : ICliCommand
             if (parse.GetValue(warmup) is { } w && w < 0) return Fail($"--warmup must be 0 or more, got {w}.", ExitCodes.Usage);
             if (parse.GetValue(lateStart) is { } l && l < 0) return Fail($"--late-start must be 0 or more, got {l}.", ExitCodes.Usage);
             if (parse.GetValue(imageSize) is { } px && px < 14) return Fail($"--image-size must be at least 14, got {px}.", ExitCodes.Usage);
+            if (CommonOptions.TryDevice(parse.GetValue(device), out string deviceName) is int deviceFailure) return deviceFailure;
             if (OutputChecks.Folder(parse.GetValue(output)!, "--out") is int unwritable) return unwritable;
             var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, null);
             if (records is null) return Fail(error!, ExitCodes.BadInput);
@@ -108,6 +110,7 @@ public sealed class PretrainCommand : ICliCommand
                     TokenizerDirectory = parse.GetValue(tokenizer),
                     CheckpointEvery = Math.Max(1, stepCount / 4),
                     RecomputeActivations = parse.GetValue(recompute),
+                    Device = deviceName,
                 };
                 if (options.BatchSize > used.Count)
                 {

@@ -93,7 +93,8 @@ public sealed class ImageEmbeddingStream : IDisposable
             _pacer.SafePoint();
             using var scope = NewDisposeScope();
             using var inference = no_grad();
-            using var batch = tensor(packed, [rows, 3, _side, _side]);
+            // Made on the model's device (a model moved to a GPU runs there; the rows come back to the CPU below).
+            using var batch = tensor(packed, [rows, 3, _side, _side], device: MaMAZeroShotEvaluation.DeviceOf(_model));
             using var encoding = _model.EncodeImages(batch);
             flat = encoding.Embedding.detach().cpu().to(ScalarType.Float32).contiguous().data<float>().ToArray();
         }
