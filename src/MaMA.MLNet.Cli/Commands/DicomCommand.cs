@@ -60,7 +60,7 @@ public sealed class DicomCommand : ICliCommand
         var pixels = new Command("pixels", "Write every frame's stored values as signed 32-bit little-endian integers, frame by frame, row by row.");
         pixels.Arguments.Add(file);
         pixels.Arguments.Add(output);
-        pixels.SetAction(parseResult => Run(() =>
+        pixels.SetAction(parseResult => OutputChecks.File(parseResult.GetValue(output)!.FullName, "OUT") ?? Run(() =>
         {
             var dicom = OpenDicom(parseResult.GetValue(file)!.FullName);
             var description = DicomPixelDescription.FromDataset(dicom.Dataset);
@@ -97,6 +97,7 @@ public sealed class DicomCommand : ICliCommand
             {
                 return ExitCodes.Fail($"--image-size must be at least 14, got {n}.", ExitCodes.Usage);
             }
+            if (OutputChecks.File(parseResult.GetValue(output)!.FullName, "OUT") is int unwritable) return unwritable;
             return Run(() =>
             {
                 var mammogram = MammogramReader.Read(parseResult.GetValue(file)!.FullName, parseResult.GetValue(frame));
