@@ -183,6 +183,53 @@ public sealed class CliConsistencyTests
             : type.Name;
     }
 
+    /// <summary>Bad values, each with the flag the one-line message must start with (exit 2, before any work).</summary>
+    private static (string Flag, string[] Args)[] BadValueCases()
+    {
+        string m = CliFixture.Model, csv = CliFixture.Manifest, o = Fresh("out");
+        string[] pretrain = ["pretrain", "--manifest", csv, "--out", o];
+        string[] finetune = ["finetune", "--model", m, "--manifest", csv, "--out", o + ".mama.zip"];
+        string[] zeroshot = ["zeroshot", "--model", m, "--manifest", csv];
+        (string Flag, string[] Args)[] cases =
+        [
+            ("--steps", [.. pretrain, "--steps", "0"]), ("--batch-size", [.. pretrain, "--batch-size", "0"]), ("--minutes", [.. pretrain, "--minutes", "0"]),
+            ("--lr", [.. pretrain, "--lr", "0"]), ("--warmup", [.. pretrain, "--warmup", "-1"]), ("--late-start", [.. pretrain, "--late-start", "-1"]),
+            ("--image-size", [.. pretrain, "--image-size", "5"]), ("--frozen-text-dtype", [.. pretrain, "--frozen-text-dtype", "int8"]),
+            ("--steps", [.. finetune, "--steps", "0"]), ("--batch-size", [.. finetune, "--batch-size", "0"]), ("--lr", [.. finetune, "--lr", "0"]),
+            ("--validation-fraction", [.. finetune, "--validation-fraction", "2"]), ("--mode", [.. finetune, "--mode", "all"]), ("--task", [.. finetune, "--task", "age"]),
+            ("--task", [.. zeroshot, "--task", "age"]), ("--split", [.. zeroshot, "--split", "dev"]), ("--backend", [.. zeroshot, "--backend", "tpu"]),
+            ("--on-bad-image", [.. zeroshot, "--on-bad-image", "ignore"]),
+            ("--top", ["retrieve", "--model", m, "--manifest", csv, "--query", "a mass", "--top", "0"]),
+            ("--query", ["retrieve", "--model", m, "--manifest", csv, "--query", " "]),
+            ("--folds", ["compare-features", "--manifest", csv, "--folds", "1"]),
+            ("--studies", ["synth", "--out", o, "--studies", "0"]), ("--size", ["synth", "--out", o, "--size", "12"]),
+            ("--steps", ["demo", "--out", o, "--steps", "0"]),
+            ("--batch-size", ["embed", "--model", m, "--manifest", csv, "--out", o + ".csv", "--batch-size", "0"]),
+            ("--format", ["embed", "--model", m, "--manifest", csv, "--out", o + ".csv", "--format", "xlsx"]),
+            ("--image-size", ["dicom", "png", FirstImage(), o + ".png", "--image-size", "5"]),
+            ("--frozen-text-dtype", ["model", "init", "--preset", "tiny", "--out", o, "--frozen-text-dtype", "int8"]),
+        ];
+        return cases;
+    }
+
+    // Built when the test runs (the fixture is made then, not at discovery); the row is the case's index and its flag.
+    private static IEnumerable<object[]> BadValues() => Enumerable.Range(0, 28).Select(i => new object[] { i });
+
+    [TestMethod]
+    [DynamicData(nameof(BadValues))]
+    public void ABadValueIsOneUsageLineStartingWithTheFlagAsTyped(int index)
+    {
+        var cases = BadValueCases();
+        Assert.HasCount(28, cases, "BadValues() lists one row per case");
+        var (flag, args) = cases[index];
+        var run = Run(args);
+        Assert.AreEqual(ExitCodes.Usage, run.Code, $"{string.Join(' ', args)}: {run.Error}");
+        var lines = run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.HasCount(1, lines, run.Error);
+        StringAssert.StartsWith(lines[0], flag + " ", $"{string.Join(' ', args)}: named as typed, not as a property");
+        Assert.AreEqual("", run.Output, "no work was done");
+    }
+
     [TestMethod]
     public void FailMessagesGoToTheInvocationsErrorWriterNotTheConsole()
     {

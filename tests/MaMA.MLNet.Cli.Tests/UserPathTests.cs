@@ -134,7 +134,7 @@ public sealed class UserPathTests
         string folder = Path.Combine(CliFixture.Directory, "train-bad-" + Guid.NewGuid().ToString("N")[..8]);
         foreach (var args in new[]
                  {
-                     new[] { "finetune", "--model", CliFixture.Model, "--manifest", manifest, "--out", Path.Combine(folder, "f.mama.zip"), "--steps", "1", "--batch-size", "4" },
+                     new[] { "finetune", "--model", CliFixture.Model, "--manifest", manifest, "--split", "train", "--out", Path.Combine(folder, "f.mama.zip"), "--steps", "1", "--batch-size", "4" },
                      new[] { "pretrain", "--manifest", manifest, "--out", Path.Combine(folder, "run"), "--steps", "1", "--batch-size", "4" },
                  })
         {

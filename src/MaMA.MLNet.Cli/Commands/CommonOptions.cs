@@ -63,6 +63,23 @@ internal static class CommonOptions
         return null;
     }
 
+    /// <summary>
+    /// Checks a <c>--frozen-text-dtype</c> value (float32, bfloat16 or float16): null when good, else one line naming the
+    /// flag and <see cref="ExitCodes.Usage"/> (the config's own check names its property).
+    /// </summary>
+    public static int? TryFrozenTextDType(string text)
+    {
+        // The config's own spellings (bf16, fp16, half, ...) stay accepted; float64 is no storage type for the frozen base.
+        try
+        {
+            if (TorchRuntime.ParseDType(text ?? "") != TorchSharp.torch.ScalarType.Float64) return null;
+        }
+        catch (ArgumentException)
+        {
+        }
+        return ExitCodes.Fail($"--frozen-text-dtype must be float32, bfloat16 or float16, got '{text}'.", ExitCodes.Usage);
+    }
+
     /// <summary>The TorchSharp device a checked <c>--device</c> name stands for.</summary>
     public static TorchSharp.torch.Device TorchDevice(string device) => TorchRuntime.ResolveDevice(device);
 

@@ -84,7 +84,7 @@ public sealed class ExportOnnxCommand : ICliCommand
 
     private static int Fail(TextWriter stderr, int code, string message)
     {
-        stderr.WriteLine($"export-onnx: {message}");
+        stderr.WriteLine(message);
         return code;
     }
 }

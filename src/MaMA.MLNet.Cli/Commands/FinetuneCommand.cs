@@ -81,6 +81,7 @@ public sealed class FinetuneCommand : ICliCommand
             if (options.Steps < 1) return Fail($"--steps must be at least 1, got {options.Steps}.", ExitCodes.Usage);
             if (options.TrainingBatchSize < 1) return Fail($"--batch-size must be at least 1, got {options.TrainingBatchSize}.", ExitCodes.Usage);
             if (!(options.LearningRate > 0)) return Fail($"--lr must be positive, got {options.LearningRate}.", ExitCodes.Usage);
+            if (options.ValidationFraction is < 0 or >= 1) return Fail($"--validation-fraction must be at least 0 and below 1, got {options.ValidationFraction}.", ExitCodes.Usage);
             try { options.Validate(); }
             catch (ArgumentException e) { return Fail(e.Message, ExitCodes.Usage); }
             // Before the training, so an unwritable --out does not lose the trained head.

@@ -150,9 +150,8 @@ public sealed class ModelCommand : ICliCommand
                 return Usage("--image-encoder resnet18-imagenet builds a fresh model with the packaged ImageNet weights; it does not combine with --text-model.");
             if (parseResult.GetValue(frozenDType) is { } dtype)
             {
+                if (CommonOptions.TryFrozenTextDType(dtype) is int badDType) return badDType;
                 config = config with { FrozenTextBaseDType = dtype };
-                try { config.Validate(); }
-                catch (ArgumentException e) { return Usage(e.Message); }
             }
             try
             {
@@ -192,7 +191,7 @@ public sealed class ModelCommand : ICliCommand
             // Bad weights, tokenizers and configs end in UserErrors (exit 3, one line); a write failure names the folder.
             catch (Exception e) when (e is (IOException and not FileNotFoundException) or UnauthorizedAccessException)
             {
-                error.WriteLine($"error: cannot write the model to '{directory}': {e.Message}");
+                error.WriteLine($"--out {directory}: cannot write the model there: {e.Message}");
                 return ExitCodes.BadInput;
             }
         });
@@ -201,7 +200,7 @@ public sealed class ModelCommand : ICliCommand
 
     private int Usage(string message)
     {
-        error.WriteLine($"error: {message}");
+        error.WriteLine(message);
         return ExitCodes.Usage;
     }
 
@@ -214,7 +213,7 @@ public sealed class ModelCommand : ICliCommand
         }
         catch (ArgumentException e)
         {
-            error.WriteLine($"error: {e.Message}");
+            error.WriteLine(e.Message);
             config = null!;
             return false;
         }

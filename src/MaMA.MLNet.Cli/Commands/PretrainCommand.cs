@@ -70,6 +70,7 @@ public sealed class PretrainCommand : ICliCommand
             if (parse.GetValue(warmup) is { } w && w < 0) return Fail($"--warmup must be 0 or more, got {w}.", ExitCodes.Usage);
             if (parse.GetValue(lateStart) is { } l && l < 0) return Fail($"--late-start must be 0 or more, got {l}.", ExitCodes.Usage);
             if (parse.GetValue(imageSize) is { } px && px < 14) return Fail($"--image-size must be at least 14, got {px}.", ExitCodes.Usage);
+            if (parse.GetValue(frozenDType) is { } dtypeName && CommonOptions.TryFrozenTextDType(dtypeName) is int badDType) return badDType;
             if (CommonOptions.TryDevice(parse.GetValue(device), out string deviceName) is int deviceFailure) return deviceFailure;
             if (BadImagePolicy.Parse(parse.GetValue(badImages)) is not { } skip) return ExitCodes.Usage;
             if (OutputChecks.Folder(parse.GetValue(output)!, "--out") is int unwritable) return unwritable;
