@@ -65,8 +65,8 @@ public sealed class EmbedCommand : ICliCommand
             if (CommonOptions.ParseBackend(parse.GetValue(backend)) is not { } engine)
                 return ExitCodes.Fail($"--backend must be torch or onnx, got '{parse.GetValue(backend)}'.", ExitCodes.Usage);
             if (CommonOptions.TryDevice(parse.GetValue(device), out string deviceName, engine) is int deviceFailure) return deviceFailure;
-            if (parse.GetValue(batchSize) < 1 || parse.GetValue(rowGroup) < 1 || parse.GetValue(rowsPerFile) < 1)
-                return ExitCodes.Fail("--batch-size, --row-group-size and --rows-per-file must be at least 1.", ExitCodes.Usage);
+            foreach (var (flag, value) in new[] { ("--batch-size", parse.GetValue(batchSize)), ("--row-group-size", parse.GetValue(rowGroup)), ("--rows-per-file", parse.GetValue(rowsPerFile)) })
+                if (value < 1) return ExitCodes.Fail($"{flag} must be at least 1, got {value}.", ExitCodes.Usage);
             ManifestShard part;
             try
             {
