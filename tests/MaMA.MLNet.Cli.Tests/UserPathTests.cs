@@ -174,6 +174,43 @@ public sealed class UserPathTests
     }
 
     [TestMethod]
+    public void PredictRunsAPipelineSavedForAGpuOnTheDeviceItIsGiven()
+    {
+        // The same pipeline as if fine-tuned on a GPU: its stage options say cuda, which this CPU build cannot give.
+        string folder = Path.Combine(CliFixture.Directory, "gpu-saved-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        string gpu = Path.Combine(folder, "gpu.mama.zip");
+        File.Copy(Pipeline.Value, gpu);
+        int rewritten = 0;
+        using (var zip = System.IO.Compression.ZipFile.Open(gpu, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            foreach (var entry in zip.Entries.Where(e => e.FullName.EndsWith("/options.json", StringComparison.Ordinal)).ToList())
+            {
+                string json;
+                using (var reader = new StreamReader(entry.Open())) json = reader.ReadToEnd();
+                if (!json.Contains("\"device\": \"cpu\"", StringComparison.Ordinal)) continue;
+                string name = entry.FullName;
+                entry.Delete();
+                using var writer = new StreamWriter(zip.CreateEntry(name).Open());
+                writer.Write(json.Replace("\"device\": \"cpu\"", "\"device\": \"cuda\"", StringComparison.Ordinal));
+                rewritten++;
+            }
+        }
+        Assert.AreEqual(1, rewritten, "the fine-tune stage records its device");
+
+        var expected = CliProcess.Run("predict", "--model", Pipeline.Value, "--manifest", CliFixture.Manifest);
+        Assert.AreEqual(ExitCodes.Success, expected.Code, expected.Describe());
+        // --device (default cpu) puts the stages there, whatever device they were saved with.
+        foreach (var args in new[] { new[] { "predict", "--model", gpu, "--manifest", CliFixture.Manifest },
+                                     new[] { "predict", "--model", gpu, "--manifest", CliFixture.Manifest, "--device", "cpu" } })
+        {
+            var run = CliProcess.Run(args);
+            Assert.AreEqual(ExitCodes.Success, run.Code, run.Describe());
+            Assert.AreEqual(expected.Output, run.Output, "the same predictions");
+        }
+    }
+
+    [TestMethod]
     public void CompareFeaturesFailsOrSkipsUnreadableImagesLikeTheOtherBatchCommands()
     {
         var (manifest, missing, images) = BadCompareManifest.Value;
