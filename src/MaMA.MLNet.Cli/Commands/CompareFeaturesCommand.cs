@@ -33,6 +33,7 @@ public sealed class CompareFeaturesCommand : ICliCommand
     public Command Build()
     {
         var manifest = CommonOptions.Manifest();
+        var outsidePaths = CommonOptions.AllowOutsidePaths();
         var task = new Option<string>("--task") { Description = "density, birads or cancer.", DefaultValueFactory = _ => "density" };
         var models = new Option<string[]>("--model") { Description = "A MaMA model directory whose pooled image features to probe (repeatable).", AllowMultipleArgumentsPerToken = false };
         var imageNet = new Option<bool>("--imagenet") { Description = "Also probe ML.NET's ImageNet ResNet18 features (224 px, the ONNX file the tool carries)." };
@@ -45,6 +46,7 @@ public sealed class CompareFeaturesCommand : ICliCommand
         {
             manifest, task, models, imageNet, folds, split, json, badImages, device,
         };
+        command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
             var chosen = EvaluateCommand.ParseTask(parse.GetValue(task));
@@ -53,7 +55,7 @@ public sealed class CompareFeaturesCommand : ICliCommand
             if (k < 2) return ExitCodes.Fail($"--folds must be at least 2, got {k}.", ExitCodes.Usage);
             if (BadImagePolicy.Parse(parse.GetValue(badImages)) is not { } skip) return ExitCodes.Usage;
             if (CommonOptions.TryDevice(parse.GetValue(device), out string deviceName) is int deviceFailure) return deviceFailure;
-            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var all) is int manifestFailure) return manifestFailure;
+            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var all, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
             // Every encoder reads every image: the unreadable ones are found (fail) or left out (skip) once, first.
             if (BadImagePolicy.Screen(all.Where(r => MaMAZeroShotEvaluation.Label(r, chosen.Value) is not null).ToList(), skip,
                     BadImagePolicy.ListPath(null), out var labelled) is int badImage) return badImage;

@@ -28,6 +28,7 @@ public sealed class EmbedCommand : ICliCommand
     {
         var modelDir = CommonOptions.Model();
         var manifest = CommonOptions.Manifest();
+        var outsidePaths = CommonOptions.AllowOutsidePaths();
         var output = new Option<string>("--out")
         {
             Description = "Where to write: a folder of Parquet part files (any name not ending in .csv, e.g. embeddings.parquet) or a CSV file (.csv).",
@@ -50,6 +51,7 @@ public sealed class EmbedCommand : ICliCommand
         {
             modelDir, manifest, output, split, format, shard, shardCount, backend, batchSize, rowGroup, rowsPerFile, badImages, device,
         };
+        command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
             string outPath = parse.GetValue(output)!;
@@ -78,7 +80,7 @@ public sealed class EmbedCommand : ICliCommand
             }
             // Before any work: an unwritable --out found after the embedding loses it.
             if ((tableFormat == EmbeddingTableFormat.Csv ? OutputChecks.File(outPath, "--out") : OutputChecks.Folder(outPath, "--out")) is int unwritable) return unwritable;
-            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records) is int manifestFailure) return manifestFailure;
+            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
             var loaded = ManifestLoading.LoadModel(parse.GetValue(modelDir)!, deviceName, engine);
             using var model = loaded.Model;
             model.eval();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Imaging;
 using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Weights;
@@ -27,18 +28,20 @@ public sealed class PredictCommand : ICliCommand
     {
         var modelFile = CommonOptions.Model("MaMA model file (.mama.zip, written by SaveMaMA or mama finetune).");
         var manifest = CommonOptions.Manifest();
+        var outsidePaths = CommonOptions.AllowOutsidePaths();
         var split = CommonOptions.Split();
         var output = new Option<string?>("--out") { Description = "CSV file to write: a header (path, predicted, one score column per class) and the class names as predicted labels." };
         var badImages = BadImagePolicy.Option();
         var device = CommonOptions.Device();
         var command = new Command("predict", "Run a saved MaMA pipeline on the manifest's images.") { modelFile, manifest, split, output, badImages, device };
+        command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
             if (BadImagePolicy.Parse(parse.GetValue(badImages)) is not { } skip) return ExitCodes.Usage;
             if (CommonOptions.TryDevice(parse.GetValue(device), out string deviceName) is int deviceFailure) return deviceFailure;
             string? outPath = parse.GetValue(output);
             if (outPath is not null && OutputChecks.File(outPath, "--out") is int unwritable) return unwritable;
-            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var all) is int manifestFailure) return manifestFailure;
+            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var all, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
             string path = parse.GetValue(modelFile)!;
             if (Directory.Exists(path))
                 return Fail($"--model {path}: a directory was given where a .mama.zip pipeline file is needed (written by mama finetune or SaveMaMA); "
@@ -61,7 +64,7 @@ public sealed class PredictCommand : ICliCommand
             var classNames = ClassNames(scored.Schema, predicted, score);
             var csv = new System.Text.StringBuilder("path");
             if (getPredicted is not null) csv.Append(",predicted");
-            foreach (var name in classNames) csv.Append(",score_").Append(BadImagePolicy.Quote(name));
+            foreach (var name in classNames) csv.Append(',').Append(CsvCell.Text("score_" + name));
             csv.Append('\n');
             while (cursor.MoveNext())
             {
@@ -71,9 +74,9 @@ public sealed class PredictCommand : ICliCommand
                 var dense = values.DenseValues().Select(v => v.ToString("R", CultureInfo.InvariantCulture)).ToList();
                 string scores = string.Join(",", dense);
                 Console.WriteLine(getPredicted is null ? $"{file}\t{scores}" : $"{file}\t{key.ToString(CultureInfo.InvariantCulture)}\t{scores}");
-                csv.Append(BadImagePolicy.Quote(file.ToString()));
+                csv.Append(CsvCell.Text(file.ToString()));
                 if (getPredicted is not null)
-                    csv.Append(',').Append(BadImagePolicy.Quote(key >= 1 && key <= classNames.Count ? classNames[(int)key - 1] : "")); // keys are 1-based; 0 is missing
+                    csv.Append(',').Append(CsvCell.Text(key >= 1 && key <= classNames.Count ? classNames[(int)key - 1] : "")); // keys are 1-based; 0 is missing
                 foreach (var v in dense) csv.Append(',').Append(v);
                 csv.Append('\n');
             }

@@ -24,6 +24,7 @@ public sealed class PretrainCommand : ICliCommand
     public Command Build()
     {
         var manifest = CommonOptions.Manifest();
+        var outsidePaths = CommonOptions.AllowOutsidePaths();
         var preset = new Option<string>("--preset") { Description = "Model preset: tiny or mama-base.", DefaultValueFactory = _ => "tiny" };
         var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
         var steps = new Option<long?>("--steps") { Description = "Optimiser steps (tiny: 600, else 1000)." };
@@ -58,6 +59,7 @@ public sealed class PretrainCommand : ICliCommand
         {
             manifest, preset, output, steps, minutes, resume, overwrite, batch, lr, seed, noMultiView, noLocal, lateStart, warmup, imageSize, fullText, tokenizer, init, recompute, frozenDType, device, badImages,
         };
+        command.Options.Add(outsidePaths);
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
 
         int Run(ParseResult parse, CancellationToken cancellationToken)
@@ -74,7 +76,7 @@ public sealed class PretrainCommand : ICliCommand
             if (CommonOptions.TryDevice(parse.GetValue(device), out string deviceName) is int deviceFailure) return deviceFailure;
             if (BadImagePolicy.Parse(parse.GetValue(badImages)) is not { } skip) return ExitCodes.Usage;
             if (OutputChecks.Folder(parse.GetValue(output)!, "--out") is int unwritable) return unwritable;
-            var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, null);
+            var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, null, parse.GetValue(outsidePaths));
             if (records is null) return Fail(error!, ExitCodes.BadInput);
             var train = records.Where(r => r.Split == DatasetSplit.Train).ToList();
             // An unreadable image found mid-run stops the run: read each once first (decoding only; training reads them many times).

@@ -20,12 +20,14 @@ public sealed class RetrieveCommand : ICliCommand
     {
         var modelDir = CommonOptions.Model();
         var manifest = CommonOptions.Manifest();
+        var outsidePaths = CommonOptions.AllowOutsidePaths();
         var query = new Option<string>("--query") { Description = "The text to search with.", Required = true };
         var top = new Option<int>("--top") { Description = "How many images to list.", DefaultValueFactory = _ => 5 };
         var split = CommonOptions.Split();
         var badImages = BadImagePolicy.Option();
         var device = CommonOptions.Device();
         var command = new Command("retrieve", "Find the manifest images closest to a text query.") { modelDir, manifest, query, top, split, badImages, device };
+        command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
             int k = parse.GetValue(top);
@@ -33,7 +35,7 @@ public sealed class RetrieveCommand : ICliCommand
             if (string.IsNullOrWhiteSpace(parse.GetValue(query))) return Fail("--query must not be empty.", ExitCodes.Usage);
             if (BadImagePolicy.Parse(parse.GetValue(badImages)) is not { } skip) return ExitCodes.Usage;
             if (CommonOptions.TryDevice(parse.GetValue(device), out string deviceName) is int deviceFailure) return deviceFailure;
-            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records) is int manifestFailure) return manifestFailure;
+            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
             var loaded = ManifestLoading.LoadModel(parse.GetValue(modelDir)!, deviceName);
             using var model = loaded.Model;
             using var scope = NewDisposeScope();

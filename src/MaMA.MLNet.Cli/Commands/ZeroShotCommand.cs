@@ -23,6 +23,7 @@ public sealed class ZeroShotCommand : ICliCommand
     {
         var modelDir = CommonOptions.Model("Model folder (written by mama pretrain: DIR/model).");
         var manifest = CommonOptions.Manifest();
+        var outsidePaths = CommonOptions.AllowOutsidePaths();
         var task = new Option<string>("--task") { Description = "density, birads or cancer.", DefaultValueFactory = _ => "density" };
         var split = CommonOptions.Split();
         var json = new Option<bool>("--json") { Description = "Print only JSON." };
@@ -30,6 +31,7 @@ public sealed class ZeroShotCommand : ICliCommand
         var backend = CommonOptions.Backend();
         var device = CommonOptions.Device();
         var command = new Command("zeroshot", "Zero-shot classification with a MaMA model.") { modelDir, manifest, task, split, json, badImages, backend, device };
+        command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
             if (CommonOptions.ParseBackend(parse.GetValue(backend)) is not { } engine)
@@ -38,7 +40,7 @@ public sealed class ZeroShotCommand : ICliCommand
             if (chosen is null) return Fail($"--task must be density, birads or cancer, got '{parse.GetValue(task)}'.", ExitCodes.Usage);
             if (BadImagePolicy.Parse(parse.GetValue(badImages)) is not { } skip) return ExitCodes.Usage;
             if (CommonOptions.TryDevice(parse.GetValue(device), out string deviceName, engine) is int deviceFailure) return deviceFailure;
-            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records) is int manifestFailure) return manifestFailure;
+            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
             var loaded = ManifestLoading.LoadModel(parse.GetValue(modelDir)!, deviceName, engine);
             using var model = loaded.Model;
             var tokenizer = loaded.Tokenizer ?? MaMATokenizer.CreateGpt2();
