@@ -164,7 +164,7 @@ public sealed class CliConsistencyTests
             Assert.HasCount(1, kinds.Select(k => k.Kind).Distinct().ToList(),
                 $"{group.Key} takes different kinds of value: {string.Join(", ", kinds.Select(k => $"{k.Path}: {k.Kind}"))}");
         }
-        foreach (string shared in new[] { "--device", "--backend", "--on-bad-image", "--manifest" })
+        foreach (string shared in new[] { "--device", "--backend", "--on-bad-image", "--manifest", "--allow-outside-paths" })
         {
             var descriptions = byName.Single(g => g.Key == shared).Select(x => x.Option.Description).Distinct().ToList();
             Assert.HasCount(1, descriptions, $"{shared} is declared once (CommonOptions/BadImagePolicy) and explained alike");
