@@ -130,6 +130,10 @@ public sealed class CliConsistencyTests
         var onnx = CliProcess.Run("zeroshot", "--model", CliFixture.Model, "--manifest", CliFixture.Manifest, "--backend", "onnx", "--device", "cuda", "--json");
         Assert.AreEqual(ExitCodes.Success, onnx.Code, onnx.Describe());
         StringAssert.Contains(onnx.Error, "running on the CPU", onnx.Describe());
+        // In-process the warning goes to the invocation's error writer like every other message.
+        var inProcess = Run("zeroshot", "--model", CliFixture.Model, "--manifest", CliFixture.Manifest, "--backend", "onnx", "--device", "cuda", "--json");
+        Assert.AreEqual(ExitCodes.Success, inProcess.Code, inProcess.Error);
+        StringAssert.Contains(inProcess.Error, "running on the CPU");
     }
 
     [TestMethod]

@@ -82,7 +82,7 @@ internal static class BadImagePolicy
         int width = model.Config.EmbeddingSize;
         var rows = new List<float[]>();
         int done = 0;
-        using var stream = new ImageEmbeddingStream(model, backend, onnxDevice: device);
+        using var stream = new ImageEmbeddingStream(model, backend, onnxDevice: device, warn: ExitCodes.Error.WriteLine);
         foreach (var batch in stream.Embed(records))
         {
             // Batches come in order; a batch's failures and records together cover its slice of the records.

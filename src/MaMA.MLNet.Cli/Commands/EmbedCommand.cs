@@ -96,7 +96,7 @@ public sealed class EmbedCommand : ICliCommand
                 var todo = part.Select(records).Where(r => seen.Add(r.ImagePath)).ToList();
                 long killAfter = long.TryParse(Environment.GetEnvironmentVariable(KillAfterRowsVariable), NumberStyles.None, CultureInfo.InvariantCulture, out long k) ? k : -1;
                 var failures = new List<Pretraining.UnreadableImage>();
-                using var stream = new ImageEmbeddingStream(model, engine, parse.GetValue(batchSize), onnxDevice: deviceName);
+                using var stream = new ImageEmbeddingStream(model, engine, parse.GetValue(batchSize), onnxDevice: deviceName, warn: ExitCodes.Error.WriteLine);
                 CliProgress.Run(progress =>
                 {
                     using var stage = progress.Stage("embed images", todo.Count);
