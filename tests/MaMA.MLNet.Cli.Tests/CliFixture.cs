@@ -14,12 +14,8 @@ internal static class CliFixture
 
     public static string Model => State.Value.Model;
 
-    public static int Invoke(ICliCommand command, params string[] args)
-    {
-        var root = new RootCommand { command.Build() };
-        var parsed = root.Parse(args);
-        return parsed.Errors.Count > 0 ? ExitCodes.Usage : parsed.Invoke();
-    }
+    /// <summary>Runs one command through the tool's entry path (<see cref="CliApp"/>: parsing, the action, <see cref="UserErrors"/>).</summary>
+    public static int Invoke(ICliCommand command, params string[] args) => CliApp.Run(new RootCommand { command.Build() }, args);
 
     public static (int Code, string Output) Capture(ICliCommand command, params string[] args)
     {

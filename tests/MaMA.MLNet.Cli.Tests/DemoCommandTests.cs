@@ -13,9 +13,7 @@ public sealed class DemoCommandTests
 {
     private static int Invoke(params string[] args)
     {
-        var root = new RootCommand { new DemoCommand().Build() };
-        var parsed = root.Parse(args);
-        return parsed.Errors.Count > 0 ? ExitCodes.Usage : parsed.Invoke();
+        return CliApp.Run(new RootCommand { new DemoCommand().Build() }, args);
     }
 
     [TestMethod]

@@ -27,7 +27,7 @@ public sealed class DicomCommandTests
         root.Subcommands.Add(new DicomCommand().Build());
         var output = new StringWriter();
         var error = new StringWriter();
-        int code = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        int code = CliApp.Run(root, args, output, error);
         return (code, output.ToString(), error.ToString());
     }
 
@@ -56,7 +56,7 @@ public sealed class DicomCommandTests
         string output = Path.Combine(Path.GetTempPath(), $"mama-dicom-png-{Guid.NewGuid():N}.png");
         try
         {
-            var (code, _, error) = Invoke("dicom", "png", Path.Combine(ConformanceRoot(), "files", "RG3_J2KR.dcm"), output, "--size", "64");
+            var (code, _, error) = Invoke("dicom", "png", Path.Combine(ConformanceRoot(), "files", "RG3_J2KR.dcm"), output, "--image-size", "64");
             Assert.AreEqual(ExitCodes.Success, code, error);
             using var image = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.L16>(output);
             Assert.AreEqual((64, 64), (image.Width, image.Height));

@@ -15,8 +15,7 @@ public sealed class PretrainResumeTests
         Console.SetError(error);
         try
         {
-            var parsed = new RootCommand { command.Build() }.Parse(args);
-            return (parsed.Errors.Count > 0 ? ExitCodes.Usage : parsed.Invoke(), output.ToString(), error.ToString());
+            return (CliApp.Run(new RootCommand { command.Build() }, args), output.ToString(), error.ToString());
         }
         finally
         {

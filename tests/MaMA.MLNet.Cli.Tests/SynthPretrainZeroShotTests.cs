@@ -9,9 +9,7 @@ public sealed class SynthPretrainZeroShotTests
 {
     private static int Invoke(ICliCommand command, params string[] args)
     {
-        var root = new RootCommand { command.Build() };
-        var parsed = root.Parse(args);
-        return parsed.Errors.Count > 0 ? ExitCodes.Usage : parsed.Invoke();
+        return CliApp.Run(new RootCommand { command.Build() }, args);
     }
 
     [TestMethod]

@@ -36,7 +36,7 @@ internal static class BadImagePolicy
 
     private static bool? Usage(string? text)
     {
-        Console.Error.WriteLine($"--on-bad-image must be fail or skip, got '{text}'.");
+        ExitCodes.Error.WriteLine($"--on-bad-image must be fail or skip, got '{text}'.");
         return null;
     }
 
@@ -52,7 +52,7 @@ internal static class BadImagePolicy
     /// </summary>
     public static int? Embed(MaMAModel model, IReadOnlyList<MammogramRecord> records, bool skip, string listPath, ICliProgress progress,
                              out IReadOnlyList<MammogramRecord> readable, out Tensor embeddings, string stageName = "embed images",
-                             MaMAInferenceBackend backend = MaMAInferenceBackend.TorchSharp)
+                             MaMAInferenceBackend backend = MaMAInferenceBackend.TorchSharp, string device = "cpu")
     {
         model.eval();
         var unreadable = new List<UnreadableImage>();
@@ -61,7 +61,7 @@ internal static class BadImagePolicy
             if (backend == MaMAInferenceBackend.TorchSharp)
                 embeddings = MaMAZeroShotEvaluation.EmbedImages(model, records, unreadable, imagesDone: new StageCounter(stage));
             else
-                embeddings = EmbedWithStream(model, records, backend, unreadable, stage);
+                embeddings = EmbedWithStream(model, records, backend, device, unreadable, stage);
         }
         var bad = unreadable.Select(u => u.Index).ToHashSet();
         readable = records.Where((_, i) => !bad.Contains(i)).ToList();
@@ -76,13 +76,13 @@ internal static class BadImagePolicy
     }
 
     // The readable records' embeddings [n, E] by the stream (the ONNX Runtime backend); unreadable ones go to the list.
-    private static Tensor EmbedWithStream(MaMAModel model, IReadOnlyList<MammogramRecord> records, MaMAInferenceBackend backend,
+    private static Tensor EmbedWithStream(MaMAModel model, IReadOnlyList<MammogramRecord> records, MaMAInferenceBackend backend, string device,
                                           List<UnreadableImage> unreadable, IProgressStage stage)
     {
         int width = model.Config.EmbeddingSize;
         var rows = new List<float[]>();
         int done = 0;
-        using var stream = new ImageEmbeddingStream(model, backend);
+        using var stream = new ImageEmbeddingStream(model, backend, onnxDevice: device, warn: ExitCodes.Error.WriteLine);
         foreach (var batch in stream.Embed(records))
         {
             // Batches come in order; a batch's failures and records together cover its slice of the records.
@@ -99,13 +99,38 @@ internal static class BadImagePolicy
         return tensor(rows.SelectMany(r => r).ToArray(), [rows.Count, width]);
     }
 
+    /// <summary>
+    /// Reads each of <paramref name="records"/> once (in parallel, within the shared decode memory gate) for commands that
+    /// hand the images to a pipeline which would stop at the first unreadable one. Returns the readable records, or the
+    /// exit code when there are unreadable images and <paramref name="skip"/> is false (after writing the one line); with
+    /// skip, the unreadable ones are listed at <paramref name="listPath"/>.
+    /// </summary>
+    public static int? Screen(IReadOnlyList<MammogramRecord> records, bool skip, string listPath, out IReadOnlyList<MammogramRecord> readable)
+    {
+        var errors = new string?[records.Count];
+        Parallel.For(0, records.Count, i =>
+        {
+            using var memory = DecodeMemoryGate.Shared.BeginScope();
+            try { MammogramReader.Read(records[i].ImagePath); }
+            catch (MammogramReadException e) { errors[i] = e.Message; }
+        });
+        var unreadable = Enumerable.Range(0, records.Count).Where(i => errors[i] is not null)
+            .Select(i => new UnreadableImage(i, records[i].ImagePath, errors[i]!)).ToList();
+        readable = records.Where((_, i) => errors[i] is null).ToList();
+        if (unreadable.Count == 0) return null;
+        if (!skip)
+            return ExitCodes.Fail($"{unreadable[0].Reason} ({unreadable.Count} of {records.Count} images cannot be read; --on-bad-image skip goes on without them)", ExitCodes.BadInput);
+        WriteList(unreadable, records.Count, listPath);
+        return readable.Count == 0 ? ExitCodes.Fail("No image could be read.", ExitCodes.BadInput) : null;
+    }
+
     /// <summary>Writes the skipped images (path, reason) to <paramref name="listPath"/> and their count to standard error.</summary>
     public static void WriteList(IReadOnlyList<UnreadableImage> unreadable, int total, string listPath)
     {
         var csv = new StringBuilder("path,reason\n");
         foreach (var u in unreadable) csv.Append(CsvCell.Text(u.Path)).Append(',').Append(CsvCell.Text(u.Reason.ReplaceLineEndings(" "))).Append('\n');
         File.WriteAllText(listPath, csv.ToString());
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        ExitCodes.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Skipped {unreadable.Count} of {total} images that cannot be read; listed in {listPath}."));
     }
 }

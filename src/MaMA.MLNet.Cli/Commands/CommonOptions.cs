@@ -1,5 +1,8 @@
 using System.CommandLine;
+using System.Globalization;
 using MaMA.MLNet.Components;
+using MaMA.MLNet.Modeling;
+using MaMA.MLNet.Modeling.MaMA;
 
 namespace MaMA.MLNet.Cli.Commands;
 
@@ -37,4 +40,59 @@ internal static class CommonOptions
         "onnx" or "onnxruntime" => MaMAInferenceBackend.OnnxRuntime,
         _ => null,
     };
+
+    /// <summary>
+    /// <c>--device</c>, on every command that runs a model: where TorchSharp runs it (or, with <c>--backend onnx</c>,
+    /// which ONNX Runtime execution provider runs the image encoder).
+    /// </summary>
+    public static Option<string> Device() => new("--device")
+    {
+        Description = "cpu (default), cuda, cuda:N or auto (CUDA when this build and machine have it, else CPU). "
+            + "cuda needs the CUDA build (-p:TorchBackend=cuda) and a GPU, else exit 2; with --backend onnx it uses ONNX Runtime's CUDA provider where the GPU build has it, else the CPU with a warning.",
+        DefaultValueFactory = _ => "cpu",
+    };
+
+    /// <summary>
+    /// Checks a <c>--device</c> value before any work: null and the device name (lower case) when usable; otherwise writes
+    /// one line and returns <see cref="ExitCodes.Usage"/>. The ONNX Runtime backend takes cuda even without CUDA (it
+    /// falls back to the CPU with a warning, as the library does); TorchSharp needs CUDA to be there.
+    /// </summary>
+    public static int? TryDevice(string? text, out string device, MaMAInferenceBackend backend = MaMAInferenceBackend.TorchSharp)
+    {
+        device = (text ?? "cpu").Trim().ToLowerInvariant();
+        bool cudaName = device == "cuda" || (device.StartsWith("cuda:", StringComparison.Ordinal)
+            && int.TryParse(device.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out _));
+        if (device is not ("cpu" or "auto") && !cudaName)
+            return ExitCodes.Fail($"--device must be cpu, cuda, cuda:N or auto, got '{text}'.", ExitCodes.Usage);
+        if (cudaName && backend == MaMAInferenceBackend.TorchSharp && !TorchSharp.torch.cuda.is_available())
+            return ExitCodes.Fail($"--device {device}: CUDA is not available here (this tool is built with the CPU TorchSharp backend, "
+                + "build it with -p:TorchBackend=cuda, or no GPU is visible); use --device cpu.", ExitCodes.Usage);
+        // auto with ONNX Runtime: the CPU (ONNX Runtime has no "auto"; TorchSharp's CUDA says nothing about its providers).
+        if (device == "auto" && backend == MaMAInferenceBackend.OnnxRuntime) device = "cpu";
+        return null;
+    }
+
+    /// <summary>
+    /// Checks a <c>--frozen-text-dtype</c> value (float32, bfloat16 or float16): null when good, else one line naming the
+    /// flag and <see cref="ExitCodes.Usage"/> (the config's own check names its property).
+    /// </summary>
+    public static int? TryFrozenTextDType(string text)
+    {
+        // The config's own spellings (bf16, fp16, half, ...) stay accepted; float64 is no storage type for the frozen base.
+        try
+        {
+            if (TorchRuntime.ParseDType(text ?? "") != TorchSharp.torch.ScalarType.Float64) return null;
+        }
+        catch (ArgumentException)
+        {
+        }
+        return ExitCodes.Fail($"--frozen-text-dtype must be float32, bfloat16 or float16, got '{text}'.", ExitCodes.Usage);
+    }
+
+    /// <summary>The TorchSharp device a checked <c>--device</c> name stands for.</summary>
+    public static TorchSharp.torch.Device TorchDevice(string device) => TorchRuntime.ResolveDevice(device);
+
+    /// <summary>Loads a model directory onto <paramref name="device"/> (a name checked by <see cref="TryDevice"/>).</summary>
+    public static LoadedMaMAModel LoadModel(string directory, string device = "cpu") =>
+        MaMAModelDirectory.Load(directory, device == "cpu" ? null : TorchDevice(device));
 }

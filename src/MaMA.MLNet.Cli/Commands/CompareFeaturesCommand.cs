@@ -12,12 +12,14 @@ using MaMA.MLNet.Modeling.Weights;
 using MaMA.MLNet.Onnx.Weights;
 using MaMA.MLNet.Pretraining;
 using Microsoft.ML;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>mama compare-features --manifest CSV --task density|birads|cancer|mass|calcification|finding [--model DIR]... [--imagenet] [--folds 5] [--split S] [--json]</c>:
+/// <c>mama compare-features --manifest CSV --task density|birads|cancer|mass|calcification|finding [--model DIR]... [--imagenet] [--folds 5] [--split S] [--json]
+/// [--on-bad-image fail|skip] [--device D]</c>:
 /// which frozen image features suit a collection? Raw 32 x 32 pixels, ML.NET's ImageNet ResNet18 (<c>--imagenet</c>) and the
 /// pooled features of each MaMA model go through the same linear probe (<see cref="FeatureProbe"/>), cross-validated
 /// with each patient's images in one fold; prints a table (or JSON) of balanced accuracy and macro AUC.
@@ -42,9 +44,11 @@ public sealed class CompareFeaturesCommand : ICliCommand
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds (patients kept apart).", DefaultValueFactory = _ => 5 };
         var split = CommonOptions.Split();
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
+        var badImages = BadImagePolicy.Option();
+        var device = CommonOptions.Device();
         var command = new Command("compare-features", "Frozen features of several encoders through one linear probe, cross-validated by patient.")
         {
-            manifest, task, models, imageNet, folds, split, json,
+            manifest, task, models, imageNet, folds, split, json, badImages, device,
         };
         command.Options.Add(outsidePaths);
         command.SetAction(parse =>
@@ -54,8 +58,13 @@ public sealed class CompareFeaturesCommand : ICliCommand
                 return ExitCodes.Fail($"--task must be density, birads, cancer, mass, calcification or finding, got '{parse.GetValue(task)}'.", ExitCodes.Usage);
             int k = parse.GetValue(folds);
             if (k < 2) return ExitCodes.Fail($"--folds must be at least 2, got {k}.", ExitCodes.Usage);
+            if (BadImagePolicy.Parse(parse.GetValue(badImages)) is not { } skip) return ExitCodes.Usage;
+            if (CommonOptions.TryDevice(parse.GetValue(device), out string deviceName) is int deviceFailure) return deviceFailure;
             if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var all, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
-            var records = all.Where(r => chosen.Label(r) is not null).ToList();
+            // Every encoder reads every image: the unreadable ones are found (fail) or left out (skip) once, first.
+            if (BadImagePolicy.Screen(all.Where(r => chosen.Label(r) is not null).ToList(), skip, BadImagePolicy.ListPath(null), out var labelled) is int badImage)
+                return badImage;
+            var records = labelled.ToList();
             var classNames = chosen.ClassNames;
             var labels = records.Select(r => chosen.Label(r)!.Value).ToList();
             var groups = records.Select(r => r.PatientId).ToList();
@@ -75,20 +84,20 @@ public sealed class CompareFeaturesCommand : ICliCommand
                     TorchRuntime.Seed(1);
                     using var resNet = new MaMAModel(MaMAConfig.ResNet18ImageNet);
                     ResNetOnnxWeights.LoadInto(resNet, ImageEncoderChoice.PackagedResNet18());
+                    if (deviceName != "cpu") resNet.to(CommonOptions.TorchDevice(deviceName));
                     var features = ModelFeatures(resNet, records);
                     rows.Add(("ImageNet ResNet18 (ML.NET)", features[0].Length, FeatureProbe.CrossValidate(ml, features, labels, groups, classNames, k)));
                 }
                 foreach (string dir in parse.GetValue(models) ?? [])
                 {
-                    if (ManifestLoading.TryLoadModel(dir, out var loaded) is int modelFailure) return modelFailure;
-                    using var model = loaded!.Model;
+                    var loaded = ManifestLoading.LoadModel(dir, deviceName);
+                    using var model = loaded.Model;
                     var features = ModelFeatures(model, records);
                     rows.Add(($"MaMA model {Path.GetFileName(Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar))}", features[0].Length,
                         FeatureProbe.CrossValidate(ml, features, labels, groups, classNames, k)));
                 }
             }
-            catch (MammogramReadException e) { return ExitCodes.Fail(e.Message, ExitCodes.BadInput); }
-            catch (Exception e) when (e is WeightLoadException or FileNotFoundException) { return ExitCodes.Fail(e.Message, ExitCodes.BadInput); }
+            // Unreadable images and models end in UserErrors (exit 3); a probe that cannot fit says so.
             catch (ArgumentException e) { return ExitCodes.Fail($"the probe cannot run: {e.Message}", ExitCodes.BadInput); }
 
             if (parse.GetValue(json))

@@ -24,11 +24,12 @@ using static TorchSharp.torch;
 namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>mama demo [--out DIR] [--studies N] [--minutes M] [--steps N] [--batch-size B] [--size WxH] [--seed S]</c>:
+/// <c>mama demo [--out DIR] [--studies N] [--minutes M] [--steps N] [--batch-size B] [--size WxH] [--seed S] [--device D]</c>:
 /// the whole story on one machine with nothing downloaded: a phantom data set, pretraining of the tiny preset,
 /// zero-shot density and cancer on the held-out studies, the image encoder exported to ONNX and checked against
 /// ONNX Runtime, and DIR/report.md with every number and PNG plots beside it (ROC, confusion matrix and PCA map per
-/// task, the pretraining loss). Each stage reuses the library code the other commands use.
+/// task, the pretraining loss). Each stage reuses the library code the other commands use. <c>--device</c> is where the
+/// pretraining runs; the evaluation and the ONNX check of the small model run on the CPU.
 /// </summary>
 public sealed class DemoCommand : ICliCommand
 {
@@ -60,25 +61,27 @@ public sealed class DemoCommand : ICliCommand
         var minutes = new Option<double>("--minutes") { Description = "Pretraining time budget in minutes.", DefaultValueFactory = _ => 5 };
         var steps = new Option<long>("--steps") { Description = "Pretraining steps at most (the time budget may stop it first).", DefaultValueFactory = _ => 1200 };
         var batch = new Option<int>("--batch-size") { Description = "Images per step (lowered to the train set size).", DefaultValueFactory = _ => 32 };
-        var size = new Option<string>("--size") { Description = "Phantom image size WxH.", DefaultValueFactory = _ => "160x200" };
+        var size = new Option<string>("--size") { Description = "Phantom image size WxH (the canvas, not a model input size).", DefaultValueFactory = _ => "160x200" };
         var seed = new Option<int>("--seed") { Description = "Random seed of data and training.", DefaultValueFactory = _ => 1 };
         var imageEncoder = new Option<string>("--image-encoder")
         {
             Description = $"{ImageEncoderChoice.Description} The ResNet trains at {ResNetDemoImageSize} px.",
             DefaultValueFactory = _ => ImageEncoderChoice.Vit,
         };
+        var device = CommonOptions.Device();
         var command = new Command("demo", "End-to-end demo: phantom data, tiny pretraining, zero-shot evaluation, ONNX export, report.md.")
         {
-            output, studies, minutes, steps, batch, size, seed, imageEncoder,
+            output, studies, minutes, steps, batch, size, seed, imageEncoder, device,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(new DemoSettings(
             parse.GetValue(output)!, parse.GetValue(studies), parse.GetValue(minutes), parse.GetValue(steps),
-            parse.GetValue(batch), parse.GetValue(size) ?? "", parse.GetValue(seed), parse.GetValue(imageEncoder) ?? ImageEncoderChoice.Vit), cancellationToken)));
+            parse.GetValue(batch), parse.GetValue(size) ?? "", parse.GetValue(seed), parse.GetValue(imageEncoder) ?? ImageEncoderChoice.Vit,
+            parse.GetValue(device)), cancellationToken)));
         return command;
     }
 
     /// <summary>The demo's settings as parsed from the command line.</summary>
-    private sealed record DemoSettings(string Output, int Studies, double Minutes, long Steps, int BatchSize, string Size, int Seed, string ImageEncoder);
+    private sealed record DemoSettings(string Output, int Studies, double Minutes, long Steps, int BatchSize, string Size, int Seed, string ImageEncoder, string? Device);
 
     /// <summary>
     /// Training size of the demo's ResNet: the phantom's density shows at 84 px already; 128 keeps a 4 x 4 local grid
@@ -87,7 +90,8 @@ public sealed class DemoCommand : ICliCommand
     public const int ResNetDemoImageSize = 128;
 
     private int Run(DemoSettings s, CancellationToken cancellationToken) =>
-        OutputChecks.Folder(s.Output, "--out") ?? CliProgress.Run(progress => Run(s, progress, cancellationToken), _clock);
+        CommonOptions.TryDevice(s.Device, out string device) ?? OutputChecks.Folder(s.Output, "--out")
+        ?? CliProgress.Run(progress => Run(s with { Device = device }, progress, cancellationToken), _clock);
 
     private int Run(DemoSettings s, ICliProgress progress, CancellationToken cancellationToken)
     {
@@ -146,6 +150,7 @@ public sealed class DemoCommand : ICliCommand
             Minutes = s.Minutes,
             BatchSize = batchSize,
             Seed = s.Seed,
+            Device = s.Device ?? "cpu",
             CheckpointEvery = s.Steps,
             WarmupSteps = Math.Min(recipe.WarmupSteps ?? 20, Math.Max(1, s.Steps / 10)),
             LateStartStep = Math.Min(recipe.LateStartStep ?? 300, Math.Max(1, s.Steps / 4)),

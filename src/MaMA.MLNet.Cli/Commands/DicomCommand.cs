@@ -12,7 +12,7 @@ namespace MaMA.MLNet.Cli.Commands;
 /// `mama dicom info FILE [--json]`: the typed mammography header and presentation of a DICOM file.
 /// `mama dicom pixels FILE OUT`: every frame's stored values in the conformance set's canonical form (signed
 /// 32-bit little endian, frame/row/column order, before any LUT), for comparing with other decoders.
-/// `mama dicom png FILE OUT [--size N] [--frame F]`: the image after MaMA preprocessing (VOI, Otsu crop, resize),
+/// `mama dicom png FILE OUT [--image-size N] [--frame F]`: the image after MaMA preprocessing (VOI, Otsu crop, resize),
 /// single channel, as a 16-bit PNG.
 /// </summary>
 public sealed class DicomCommand : ICliCommand
@@ -34,7 +34,7 @@ public sealed class DicomCommand : ICliCommand
         var info = new Command("info", "Print the typed mammography header, transfer syntax and presentation.");
         info.Arguments.Add(file);
         info.Options.Add(json);
-        info.SetAction(parseResult => Run(parseResult, () =>
+        info.SetAction(parseResult => Run(() =>
         {
             var path = parseResult.GetValue(file)!.FullName;
             var dicom = OpenDicom(path);
@@ -60,7 +60,7 @@ public sealed class DicomCommand : ICliCommand
         var pixels = new Command("pixels", "Write every frame's stored values as signed 32-bit little-endian integers, frame by frame, row by row.");
         pixels.Arguments.Add(file);
         pixels.Arguments.Add(output);
-        pixels.SetAction(parseResult => Run(parseResult, () =>
+        pixels.SetAction(parseResult => OutputChecks.File(parseResult.GetValue(output)!.FullName, "OUT") ?? Run(() =>
         {
             var dicom = OpenDicom(parseResult.GetValue(file)!.FullName);
             var description = DicomPixelDescription.FromDataset(dicom.Dataset);
@@ -81,8 +81,8 @@ public sealed class DicomCommand : ICliCommand
     {
         var file = new Argument<FileInfo>("file") { Description = "The image (DICOM, PNG, JPEG, TIFF or PGM; the format is sniffed)." };
         var output = new Argument<FileInfo>("out") { Description = "The 16-bit grayscale PNG to write." };
-        // --image-size as in every other command that prepares model input; --size is the spelling of earlier versions.
-        var size = new Option<int>("--image-size", "--size") { Description = "Model input size in pixels (square).", DefaultValueFactory = _ => Imaging.Preprocessing.PreprocessingOptions.Default.ImageSize };
+        // --image-size as in every other command that prepares model input (--size is only ever the phantom's canvas).
+        var size = new Option<int>("--image-size") { Description = "Model input size in pixels (square).", DefaultValueFactory = _ => Imaging.Preprocessing.PreprocessingOptions.Default.ImageSize };
         var frame = new Option<int>("--frame") { Description = "Frame of a multi-frame file (0-based)." };
         var png = new Command("png", "Write the image after MaMA preprocessing (VOI LUT, Otsu crop to the breast, antialiased resize) as a 16-bit PNG.");
         png.Arguments.Add(file);
@@ -95,10 +95,10 @@ public sealed class DicomCommand : ICliCommand
             // A bad number on the command line is a usage error (2), not a bad input file (3).
             if (n < 14)
             {
-                parseResult.InvocationConfiguration.Error.WriteLine($"--image-size must be at least 14, got {n}.");
-                return ExitCodes.Usage;
+                return ExitCodes.Fail($"--image-size must be at least 14, got {n}.", ExitCodes.Usage);
             }
-            return Run(parseResult, () =>
+            if (OutputChecks.File(parseResult.GetValue(output)!.FullName, "OUT") is int unwritable) return unwritable;
+            return Run(() =>
             {
                 var mammogram = MammogramReader.Read(parseResult.GetValue(file)!.FullName, parseResult.GetValue(frame));
                 var preprocessor = new Imaging.Preprocessing.MammogramPreprocessor(Imaging.Preprocessing.PreprocessingOptions.Default with { ImageSize = n });
@@ -138,24 +138,11 @@ public sealed class DicomCommand : ICliCommand
         }
     }
 
-    /// <summary>Runs an action, turning bad input into <see cref="ExitCodes.BadInput"/> with the message on stderr.</summary>
-    private static int Run(ParseResult parseResult, Action action)
+    /// <summary>Runs an action; bad or unwritable files end in <see cref="UserErrors"/> (exit 3, one line).</summary>
+    private static int Run(Action action)
     {
-        try
-        {
-            action();
-            return ExitCodes.Success;
-        }
-        catch (MammogramReadException e)
-        {
-            parseResult.InvocationConfiguration.Error.WriteLine(e.Message);
-            return ExitCodes.BadInput;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            parseResult.InvocationConfiguration.Error.WriteLine(e.Message);
-            return ExitCodes.BadInput;
-        }
+        action();
+        return ExitCodes.Success;
     }
 
     private static JsonObject Describe(DicomFile file)

@@ -11,7 +11,7 @@ namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
 /// <c>mama embed --model DIR --manifest CSV --out PATH [--format parquet|csv] [--shard K/N | --shard-count N]
-/// [--backend torch|onnx] [--on-bad-image fail|skip]</c>: streams one row per image (path, study, patient, view, laterality, L2-normalised
+/// [--backend torch|onnx] [--device cpu|cuda|cuda:N|auto] [--on-bad-image fail|skip]</c>: streams one row per image (path, study, patient, view, laterality, L2-normalised
 /// embedding) to a Parquet folder or a CSV file, a batch at a time, skipping the images the output already holds,
 /// so a killed or preempted run resumes where it stopped.
 /// </summary>
@@ -46,9 +46,10 @@ public sealed class EmbedCommand : ICliCommand
         var rowGroup = new Option<int>("--row-group-size") { Description = "Parquet rows per row group (the rows held before they are written).", DefaultValueFactory = _ => 1024 };
         var rowsPerFile = new Option<int>("--rows-per-file") { Description = "Parquet rows per part file (a part is published when complete: the most a killed run loses).", DefaultValueFactory = _ => 16384 };
         var badImages = BadImagePolicy.Option();
+        var device = CommonOptions.Device();
         var command = new Command("embed", "Stream the MaMA image embedding of every manifest image to Parquet or CSV; resumable and shardable.")
         {
-            modelDir, manifest, output, split, format, shard, shardCount, backend, batchSize, rowGroup, rowsPerFile, badImages,
+            modelDir, manifest, output, split, format, shard, shardCount, backend, batchSize, rowGroup, rowsPerFile, badImages, device,
         };
         command.Options.Add(outsidePaths);
         command.SetAction(parse =>
@@ -65,8 +66,9 @@ public sealed class EmbedCommand : ICliCommand
             }
             if (CommonOptions.ParseBackend(parse.GetValue(backend)) is not { } engine)
                 return ExitCodes.Fail($"--backend must be torch or onnx, got '{parse.GetValue(backend)}'.", ExitCodes.Usage);
-            if (parse.GetValue(batchSize) < 1 || parse.GetValue(rowGroup) < 1 || parse.GetValue(rowsPerFile) < 1)
-                return ExitCodes.Fail("--batch-size, --row-group-size and --rows-per-file must be at least 1.", ExitCodes.Usage);
+            if (CommonOptions.TryDevice(parse.GetValue(device), out string deviceName, engine) is int deviceFailure) return deviceFailure;
+            foreach (var (flag, value) in new[] { ("--batch-size", parse.GetValue(batchSize)), ("--row-group-size", parse.GetValue(rowGroup)), ("--rows-per-file", parse.GetValue(rowsPerFile)) })
+                if (value < 1) return ExitCodes.Fail($"{flag} must be at least 1, got {value}.", ExitCodes.Usage);
             ManifestShard part;
             try
             {
@@ -79,23 +81,22 @@ public sealed class EmbedCommand : ICliCommand
             // Before any work: an unwritable --out found after the embedding loses it.
             if ((tableFormat == EmbeddingTableFormat.Csv ? OutputChecks.File(outPath, "--out") : OutputChecks.Folder(outPath, "--out")) is int unwritable) return unwritable;
             if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
-            if (ManifestLoading.TryLoadModel(parse.GetValue(modelDir)!, out var loaded) is int modelFailure) return modelFailure;
-            using var model = loaded!.Model;
+            var loaded = ManifestLoading.LoadModel(parse.GetValue(modelDir)!, deviceName, engine);
+            using var model = loaded.Model;
             model.eval();
             var options = new EmbeddingTableWriterOptions
             {
                 EmbeddingSize = model.Config.EmbeddingSize, Shard = part,
                 RowGroupSize = parse.GetValue(rowGroup), RowsPerFile = parse.GetValue(rowsPerFile),
             };
-            try
+            using (var writer = EmbeddingTableWriter.Open(outPath, tableFormat, options))
             {
-                using var writer = EmbeddingTableWriter.Open(outPath, tableFormat, options);
                 // This shard's images not yet in the output, each path once (a manifest may list an image twice).
                 var seen = new HashSet<string>(writer.StoredPaths, StringComparer.Ordinal);
                 var todo = part.Select(records).Where(r => seen.Add(r.ImagePath)).ToList();
                 long killAfter = long.TryParse(Environment.GetEnvironmentVariable(KillAfterRowsVariable), NumberStyles.None, CultureInfo.InvariantCulture, out long k) ? k : -1;
                 var failures = new List<Pretraining.UnreadableImage>();
-                using var stream = new ImageEmbeddingStream(model, engine, parse.GetValue(batchSize));
+                using var stream = new ImageEmbeddingStream(model, engine, parse.GetValue(batchSize), onnxDevice: deviceName, warn: ExitCodes.Error.WriteLine);
                 CliProgress.Run(progress =>
                 {
                     using var stage = progress.Stage("embed images", todo.Count);
@@ -122,22 +123,6 @@ public sealed class EmbedCommand : ICliCommand
                         + "--on-bad-image skip lists them and exits 0)", ExitCodes.BadInput);
                 BadImagePolicy.WriteList(failures, todo.Count, BadImagePolicy.ListPath(outPath));
                 return ExitCodes.Success;
-            }
-            catch (EmbeddingTableException e)
-            {
-                return ExitCodes.Fail(e.Message, ExitCodes.BadInput);
-            }
-            catch (ManifestFormatException e)
-            {
-                return ExitCodes.Fail(e.Message, ExitCodes.BadInput);
-            }
-            catch (OnnxExportException e)
-            {
-                return ExitCodes.Fail(e.Message, ExitCodes.BadInput);
-            }
-            catch (IOException e)
-            {
-                return ExitCodes.Fail($"{outPath}: {e.Message}", ExitCodes.BadInput);
             }
         });
         return command;

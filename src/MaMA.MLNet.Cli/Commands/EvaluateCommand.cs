@@ -13,7 +13,8 @@ using MaMA.MLNet.Pretraining;
 namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>mama evaluate --model DIR --manifest CSV --task density|birads|cancer [--split test] [--json] [--report FILE.md] [--no-plots]</c>:
+/// <c>mama evaluate --model DIR --manifest CSV --task density|birads|cancer [--split test] [--json] [--report FILE.md] [--no-plots]
+/// [--on-bad-image fail|skip] [--backend torch|onnx] [--device cpu|cuda|cuda:N|auto]</c>:
 /// zero-shot evaluation; prints JSON (balancedAccuracy, auc, confusionMatrix, per-class recall and AUC) and
 /// optionally writes a Markdown report with the same numbers as tables and PNG plots beside it (ROC, confusion
 /// matrix, pretraining loss when the model folder has a training log, PCA map of the image embeddings).
@@ -34,7 +35,8 @@ public sealed class EvaluateCommand : ICliCommand
         var noPlots = new Option<bool>("--no-plots") { Description = "Write the Markdown report without plots." };
         var badImages = BadImagePolicy.Option();
         var backend = CommonOptions.Backend();
-        var command = new Command("evaluate", "Zero-shot evaluation of a MaMA model on a manifest.") { modelDir, manifest, task, split, json, report, noPlots, badImages, backend };
+        var device = CommonOptions.Device();
+        var command = new Command("evaluate", "Zero-shot evaluation of a MaMA model on a manifest.") { modelDir, manifest, task, split, json, report, noPlots, badImages, backend, device };
         command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
@@ -43,17 +45,18 @@ public sealed class EvaluateCommand : ICliCommand
             var chosen = ParseTask(parse.GetValue(task));
             if (chosen is null) return Fail($"--task must be density, birads or cancer, got '{parse.GetValue(task)}'.", ExitCodes.Usage);
             if (BadImagePolicy.Parse(parse.GetValue(badImages)) is not { } skip) return ExitCodes.Usage;
+            if (CommonOptions.TryDevice(parse.GetValue(device), out string deviceName, engine) is int deviceFailure) return deviceFailure;
             string? reportPath = parse.GetValue(report);
             if (reportPath is not null && OutputChecks.File(reportPath, "--report") is int unwritable) return unwritable;
             string? splitText = parse.GetValue(split);
             if (ManifestLoading.TryLoad(splitText, parse.GetValue(manifest)!, out var records, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
             var splitValue = ManifestLoading.ParseSplit(splitText);
-            if (ManifestLoading.TryLoadModel(parse.GetValue(modelDir)!, out var loaded) is int modelFailure) return modelFailure;
-            using var model = loaded!.Model;
+            var loaded = ManifestLoading.LoadModel(parse.GetValue(modelDir)!, deviceName, engine);
+            using var model = loaded.Model;
             ZeroShotScores? scored = null;
             int code = CliProgress.Run(progress =>
                 ImageEmbeddings.Score(model, loaded.Tokenizer ?? MaMATokenizer.CreateGpt2(), records, chosen.Value, progress, skip,
-                    BadImagePolicy.ListPath(reportPath), out scored, engine) ?? ExitCodes.Success);
+                    BadImagePolicy.ListPath(reportPath), out scored, engine, deviceName) ?? ExitCodes.Success);
             if (code != ExitCodes.Success) return code;
             var result = scored!.Report;
             string name = chosen.Value.ToString().ToLowerInvariant();

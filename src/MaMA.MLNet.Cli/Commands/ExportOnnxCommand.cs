@@ -55,6 +55,7 @@ public sealed class ExportOnnxCommand : ICliCommand
             if (which == MaMAOnnxPart.ZeroShot && zeroShotTask is null)
                 return Fail(stderr, ExitCodes.Usage, "--part zeroshot needs --task density|birads|cancer.");
             string modelPath = parsed.GetValue(model)!;
+            if (OutputChecks.File(parsed.GetValue(output)!, "--out") is int unwritable) return unwritable;
             // A file is a saved pipeline (what mama finetune writes): its fine-tuned classifier exports as it is.
             if (File.Exists(modelPath))
             {
@@ -67,15 +68,8 @@ public sealed class ExportOnnxCommand : ICliCommand
             if (which == MaMAOnnxPart.Classifier && parsed.GetValue(head) is null)
                 return Fail(stderr, ExitCodes.Usage, "--part classifier needs --head FILE (weight [C, D], bias [C]), or --model a .mama.zip written by mama finetune.");
 
-            LoadedMaMAModel loaded;
-            try
-            {
-                loaded = MaMAModelDirectory.Load(parsed.GetValue(model)!);
-            }
-            catch (Exception e) when (e is MaMAModelFormatException or WeightLoadException or IOException)
-            {
-                return Fail(stderr, ExitCodes.BadInput, e.Message);
-            }
+            // A bad model directory ends in UserErrors (exit 3, one line).
+            var loaded = MaMAModelDirectory.Load(parsed.GetValue(model)!);
             using (loaded.Model)
             {
                 OnnxExportReport report;
@@ -84,7 +78,9 @@ public sealed class ExportOnnxCommand : ICliCommand
                     report = MaMAOnnxDeployment.ExportAndCheck(loaded, which, parsed.GetValue(output)!, parsed.GetValue(imageSize), zeroShotTask,
                         parsed.GetValue(head), parsed.GetValue(seed));
                 }
-                catch (Exception e) when (e is OnnxExportException or ArgumentException or WeightLoadException or IOException)
+                // What the exporter refuses (a size that is not a multiple of the patch, a head of the wrong shape) is about
+                // the arguments and files given; other failures end in UserErrors.
+                catch (ArgumentException e)
                 {
                     return Fail(stderr, ExitCodes.BadInput, e.Message);
                 }
@@ -97,12 +93,8 @@ public sealed class ExportOnnxCommand : ICliCommand
     // The last fine-tuned stage of a pipeline file, exported with its head and class names.
     private static int ExportFineTuned(string pipelinePath, string outputPath, int? imageSize, long seed, TextWriter stdout, TextWriter stderr)
     {
-        ITransformer pipeline;
-        try { pipeline = new MLContext(seed: 1).Model.LoadMaMA(pipelinePath); }
-        catch (Exception e) when (e is InvalidDataException or MaMAModelFormatException or WeightLoadException or IOException)
-        {
-            return Fail(stderr, ExitCodes.BadInput, e.Message);
-        }
+        // A bad pipeline file ends in UserErrors (exit 3, one line).
+        var pipeline = new MLContext(seed: 1).Model.LoadMaMA(pipelinePath);
         try
         {
             var stages = pipeline is IEnumerable<ITransformer> chain ? chain.ToList() : [pipeline];
@@ -110,7 +102,7 @@ public sealed class ExportOnnxCommand : ICliCommand
                 return Fail(stderr, ExitCodes.BadInput, $"{pipelinePath} holds no fine-tuned classifier (stages: {string.Join(", ", stages.Select(t => t.GetType().Name))}); export its model directory with --part image, or a head with --head.");
             OnnxExportReport report;
             try { report = MaMAOnnxDeployment.ExportAndCheck(classifier, outputPath, imageSize, seed); }
-            catch (Exception e) when (e is OnnxExportException or ArgumentException or IOException)
+            catch (ArgumentException e) // about the arguments given (e.g. --image-size); other failures end in UserErrors
             {
                 return Fail(stderr, ExitCodes.BadInput, e.Message);
             }
@@ -134,7 +126,7 @@ public sealed class ExportOnnxCommand : ICliCommand
 
     private static int Fail(TextWriter stderr, int code, string message)
     {
-        stderr.WriteLine($"export-onnx: {message}");
+        stderr.WriteLine(message);
         return code;
     }
 }

@@ -15,7 +15,7 @@ namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
 /// <c>mama finetune --model DIR --manifest CSV --task density|birads|cancer --mode probe|full --out FILE.mama.zip
-/// [--steps N]</c>: trains a MaMA classifier on the manifest's labelled images and saves the pipeline
+/// [--steps N] [--on-bad-image fail|skip] [--device D]</c>: trains a MaMA classifier on the manifest's labelled images and saves the pipeline
 /// (LoadMammograms then the classifier; input column Path) as a MaMA model file.
 /// </summary>
 public sealed class FinetuneCommand : ICliCommand
@@ -46,8 +46,10 @@ public sealed class FinetuneCommand : ICliCommand
         var split = CommonOptions.Split("Rows to train on: train, validation or test (default: the train split, or all rows when there is none).");
         var validation = new Option<double>("--validation-fraction") { Description = "Held-out fraction for early stopping (0 = none)." };
         var seed = new Option<int>("--seed") { Description = "Seed of sampling and the split." };
+        var device = CommonOptions.Device();
+        var badImages = BadImagePolicy.Option();
         var command = new Command("finetune", "Train a MaMA classifier (linear probe or full fine-tuning) on labelled images.")
-            { modelDir, manifest, task, mode, output, steps, batchSize, learningRate, split, validation, seed };
+            { modelDir, manifest, task, mode, output, steps, batchSize, learningRate, split, validation, seed, device, badImages };
         command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
@@ -63,6 +65,8 @@ public sealed class FinetuneCommand : ICliCommand
             string? splitText = parse.GetValue(split);
             var splitValue = ManifestLoading.ParseSplit(splitText);
             if (splitText is not null && splitValue is null) return Fail($"--split must be train, validation or test, got '{splitText}'.", ExitCodes.Usage);
+            if (CommonOptions.TryDevice(parse.GetValue(device), out string deviceName) is int deviceFailure) return deviceFailure;
+            if (BadImagePolicy.Parse(parse.GetValue(badImages)) is not { } skip) return ExitCodes.Usage;
             var options = new FineTuneOptions
             {
                 ModelDirectory = parse.GetValue(modelDir)!,
@@ -74,10 +78,12 @@ public sealed class FinetuneCommand : ICliCommand
                 MinLearningRate = Math.Min(1e-5, parse.GetValue(learningRate)),
                 ValidationFraction = parse.GetValue(validation),
                 Seed = parse.GetValue(seed),
+                Device = deviceName,
             };
             if (options.Steps < 1) return Fail($"--steps must be at least 1, got {options.Steps}.", ExitCodes.Usage);
             if (options.TrainingBatchSize < 1) return Fail($"--batch-size must be at least 1, got {options.TrainingBatchSize}.", ExitCodes.Usage);
             if (!(options.LearningRate > 0)) return Fail($"--lr must be positive, got {options.LearningRate}.", ExitCodes.Usage);
+            if (options.ValidationFraction is < 0 or >= 1) return Fail($"--validation-fraction must be at least 0 and below 1, got {options.ValidationFraction}.", ExitCodes.Usage);
             try { options.Validate(); }
             catch (ArgumentException e) { return Fail(e.Message, ExitCodes.Usage); }
             // Before the training, so an unwritable --out does not lose the trained head.
@@ -92,56 +98,53 @@ public sealed class FinetuneCommand : ICliCommand
                 Console.Error.WriteLine($"Training on the manifest's train split ({records.Count} images); --split chooses another.");
             }
             var classNames = ZeroShotPrompts.ClassNames(chosen.Value);
-            var rows = records.Select(r => (Record: r, Label: MaMAZeroShotEvaluation.Label(r, chosen.Value)))
-                .Where(x => x.Label is { } l && l >= 0 && l < classNames.Count)
+            var labelled = records.Select(r => (Record: r, Label: MaMAZeroShotEvaluation.Label(r, chosen.Value)))
+                .Where(x => x.Label is { } l && l >= 0 && l < classNames.Count).ToList();
+            if (labelled.Count == 0) return Fail($"No image in the manifest has a {chosen} label.", ExitCodes.BadInput);
+            // The pipeline stops at the first unreadable image, after whatever training it did: find them first.
+            if (BadImagePolicy.Screen(labelled.Select(x => x.Record).ToList(), skip, BadImagePolicy.ListPath(parse.GetValue(output)), out var readable) is int badImage)
+                return badImage;
+            var keep = readable.ToHashSet(ReferenceEqualityComparer.Instance);
+            var rows = labelled.Where(x => keep.Contains(x.Record))
                 .Select(x => new Row { Path = x.Record.ImagePath, Label = classNames[x.Label!.Value] }).ToList();
-            if (rows.Count == 0) return Fail($"No image in the manifest has a {chosen} label.", ExitCodes.BadInput);
 
-            MaMAConfig config;
-            try { config = MaMAConfig.FromJson(File.ReadAllText(Path.Combine(options.ModelDirectory, MaMAModelDirectory.ConfigFile)), options.ModelDirectory); }
-            catch (Exception e) when (e is MaMAModelFormatException or IOException) { return Fail($"{options.ModelDirectory}: {e.Message}", ExitCodes.BadInput); }
+            // A missing or bad model directory ends in UserErrors (exit 3, one line).
+            var config = MaMAConfig.FromJson(File.ReadAllText(Path.Combine(options.ModelDirectory, MaMAModelDirectory.ConfigFile)), options.ModelDirectory);
 
             var ml = new MLContext(seed: options.Seed);
             var data = ml.Data.LoadFromEnumerable(rows);
             var keyed = ml.Transforms.Conversion.MapValueToKey("Label", keyData: ml.Data.LoadFromEnumerable(classNames.Select(n => new KeyRow { Label = n })))
                 .Fit(data).Transform(data);
             var loading = new LoadMammogramsOptions { Preprocessing = new PreprocessingOptions { ImageSize = config.ImageSize } };
-            try
+            TransformerChain<FineTuneTransformer>? model = null;
+            ClassificationReport? report = null;
+            CliProgress.Run(progress =>
             {
-                TransformerChain<FineTuneTransformer>? model = null;
-                ClassificationReport? report = null;
-                CliProgress.Run(progress =>
+                // Step progress as pretrain shows it (loss, learning rate, images/s, time left); early stopping may end it sooner.
+                using (var stage = progress.Stage($"fine-tune {rows.Count} images", options.Steps))
                 {
-                    // Step progress as pretrain shows it (loss, learning rate, images/s, time left); early stopping may end it sooner.
-                    using (var stage = progress.Stage($"fine-tune {rows.Count} images", options.Steps))
-                    {
-                        options.Progress = new TrainingStage(stage);
-                        model = ml.Transforms.LoadMammograms("Image", "Path", loading).Append(ml.MulticlassClassification.Trainers.MaMAFineTune(options)).Fit(keyed);
-                    }
-                    using (progress.Stage("score the training images", 0))
-                        report = ClassificationEvaluator.Evaluate(model.Transform(keyed), "Label", "Score");
-                    ml.Model.SaveMaMA(model, keyed.Schema, parse.GetValue(output)!);
-                    return ExitCodes.Success;
-                });
-                var history = model!.LastTransformer.History!;
-                Console.WriteLine(JsonSerializer.Serialize(new
-                {
-                    task = chosen.Value.ToString().ToLowerInvariant(),
-                    mode = chosenMode.Value.ToString(),
-                    images = rows.Count,
-                    stepsRun = history.StepsRun,
-                    stoppedEarly = history.StoppedEarly,
-                    bestValidationLoss = history.BestValidationLoss,
-                    finalTrainingLoss = history.TrainingLoss[^1],
-                    trainingBalancedAccuracy = report!.BalancedAccuracy,
-                    output = parse.GetValue(output),
-                }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+                    options.Progress = new TrainingStage(stage);
+                    model = ml.Transforms.LoadMammograms("Image", "Path", loading).Append(ml.MulticlassClassification.Trainers.MaMAFineTune(options)).Fit(keyed);
+                }
+                using (progress.Stage("score the training images", 0))
+                    report = ClassificationEvaluator.Evaluate(model.Transform(keyed), "Label", "Score");
+                ml.Model.SaveMaMA(model, keyed.Schema, parse.GetValue(output)!);
                 return ExitCodes.Success;
-            }
-            catch (Exception e) when (e is MammogramReadException or MaMAModelFormatException)
+            });
+            var history = model!.LastTransformer.History!;
+            Console.WriteLine(JsonSerializer.Serialize(new
             {
-                return Fail(e.Message, ExitCodes.BadInput);
-            }
+                task = chosen.Value.ToString().ToLowerInvariant(),
+                mode = chosenMode.Value.ToString(),
+                images = rows.Count,
+                stepsRun = history.StepsRun,
+                stoppedEarly = history.StoppedEarly,
+                bestValidationLoss = history.BestValidationLoss,
+                finalTrainingLoss = history.TrainingLoss[^1],
+                trainingBalancedAccuracy = report!.BalancedAccuracy,
+                output = parse.GetValue(output),
+            }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+            return ExitCodes.Success;
         });
         return command;
     }

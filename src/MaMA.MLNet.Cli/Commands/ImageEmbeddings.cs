@@ -31,13 +31,13 @@ internal static class ImageEmbeddings
     /// </summary>
     public static int? Score(MaMAModel model, MaMATokenizer tokenizer, IReadOnlyList<MammogramRecord> records, ZeroShotTask task, ICliProgress progress,
                              bool skipBadImages, string badImageList, out ZeroShotScores? scores,
-                             MaMAInferenceBackend backend = MaMAInferenceBackend.TorchSharp)
+                             MaMAInferenceBackend backend = MaMAInferenceBackend.TorchSharp, string device = "cpu")
     {
         scores = null;
         var labelled = records.Where(r => MaMAZeroShotEvaluation.Label(r, task) is not null).ToList();
         if (labelled.Count == 0) return ExitCodes.Fail($"No image in the manifest has a {task} label.", ExitCodes.BadInput);
         using var scope = NewDisposeScope();
-        if (BadImagePolicy.Embed(model, labelled, skipBadImages, badImageList, progress, out var readable, out var embeddings, backend: backend) is int failure) return failure;
+        if (BadImagePolicy.Embed(model, labelled, skipBadImages, badImageList, progress, out var readable, out var embeddings, backend: backend, device: device) is int failure) return failure;
         scores = MaMAZeroShotEvaluation.Score(model, tokenizer, readable, task, imageEmbeddings: embeddings);
         return null;
     }

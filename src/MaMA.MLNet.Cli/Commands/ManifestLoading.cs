@@ -55,19 +55,11 @@ internal static class ManifestLoading
     }
 
     /// <summary>
-    /// Loads a MaMA model directory; on failure writes the message to stderr and returns <see cref="ExitCodes.BadInput"/>.
+    /// Loads a MaMA model directory onto <paramref name="device"/> (checked by <see cref="CommonOptions.TryDevice"/>); with
+    /// the ONNX Runtime backend the model stays on the CPU (its image encoder is exported from it; ONNX Runtime takes the
+    /// device). A bad directory throws, and <see cref="UserErrors"/> makes it one line and exit 3.
     /// </summary>
-    public static int? TryLoadModel(string directory, out LoadedMaMAModel? model)
-    {
-        model = null;
-        try
-        {
-            model = MaMAModelDirectory.Load(directory);
-            return null;
-        }
-        catch (Exception e) when (e is MaMAModelFormatException or TokenizerFileException or WeightLoadException or IOException)
-        {
-            return ExitCodes.Fail(e.Message, ExitCodes.BadInput);
-        }
-    }
+    public static LoadedMaMAModel LoadModel(string directory, string device = "cpu",
+                                            MaMA.MLNet.Components.MaMAInferenceBackend backend = MaMA.MLNet.Components.MaMAInferenceBackend.TorchSharp) =>
+        CommonOptions.LoadModel(directory, backend == MaMA.MLNet.Components.MaMAInferenceBackend.TorchSharp ? device : "cpu");
 }

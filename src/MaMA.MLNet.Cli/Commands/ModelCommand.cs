@@ -18,18 +18,22 @@ namespace MaMA.MLNet.Cli.Commands;
 /// </summary>
 public sealed class ModelCommand : ICliCommand
 {
-    private readonly TextWriter output;
-    private readonly TextWriter error;
+    private readonly TextWriter? _output;
+    private readonly TextWriter? _error;
 
-    /// <summary>Writes to the console.</summary>
-    public ModelCommand() : this(Console.Out, Console.Error) { }
+    /// <summary>Writes to the console (errors to the running invocation's error writer, <see cref="ExitCodes.Error"/>).</summary>
+    public ModelCommand() { }
 
     /// <summary>Writes to the given writers (tests run the command in-process).</summary>
     public ModelCommand(TextWriter output, TextWriter error)
     {
-        this.output = output;
-        this.error = error;
+        _output = output;
+        _error = error;
     }
+
+    private TextWriter output => _output ?? Console.Out;
+
+    private TextWriter error => _error ?? ExitCodes.Error;
 
     /// <inheritdoc />
     public Command Build()
@@ -137,6 +141,8 @@ public sealed class ModelCommand : ICliCommand
             if (text is not null && (image is null) == (reference is null))
                 return Usage("with --text-model give exactly one of --image-weights and --mama-checkpoint.");
             if (text is null && presetName is null) return Usage("give --preset for a fresh model, or --image-weights and --text-model for pretrained encoders.");
+            // Before the weights are read (BioMedLM is gigabytes): an unwritable --out is found first.
+            if (OutputChecks.Folder(directory, "--out") is int unwritable) return unwritable;
             if (!TryPreset(presetName ?? "mama-base", out var config)) return ExitCodes.Usage;
             if (!ImageEncoderChoice.TryApply(config, parseResult.GetValue(imageEncoder), out config))
                 return Usage($"unknown image encoder '{parseResult.GetValue(imageEncoder)}': use {string.Join(" or ", ImageEncoderChoice.Names)}.");
@@ -144,9 +150,8 @@ public sealed class ModelCommand : ICliCommand
                 return Usage("--image-encoder resnet18-imagenet builds a fresh model with the packaged ImageNet weights; it does not combine with --text-model.");
             if (parseResult.GetValue(frozenDType) is { } dtype)
             {
+                if (CommonOptions.TryFrozenTextDType(dtype) is int badDType) return badDType;
                 config = config with { FrozenTextBaseDType = dtype };
-                try { config.Validate(); }
-                catch (ArgumentException e) { return Usage(e.Message); }
             }
             try
             {
@@ -183,14 +188,10 @@ public sealed class ModelCommand : ICliCommand
                 }
                 return ExitCodes.Success;
             }
-            catch (Exception e) when (e is WeightLoadException or TokenizerFileException or MaMAModelFormatException or FileNotFoundException)
+            // Bad weights, tokenizers and configs end in UserErrors (exit 3, one line); a write failure names the folder.
+            catch (Exception e) when (e is (IOException and not FileNotFoundException) or UnauthorizedAccessException)
             {
-                error.WriteLine($"error: {e.Message}");
-                return ExitCodes.BadInput;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                error.WriteLine($"error: cannot write the model to '{directory}': {e.Message}");
+                error.WriteLine($"--out {directory}: cannot write the model there: {e.Message}");
                 return ExitCodes.BadInput;
             }
         });
@@ -199,7 +200,7 @@ public sealed class ModelCommand : ICliCommand
 
     private int Usage(string message)
     {
-        error.WriteLine($"error: {message}");
+        error.WriteLine(message);
         return ExitCodes.Usage;
     }
 
@@ -212,7 +213,7 @@ public sealed class ModelCommand : ICliCommand
         }
         catch (ArgumentException e)
         {
-            error.WriteLine($"error: {e.Message}");
+            error.WriteLine(e.Message);
             config = null!;
             return false;
         }

@@ -14,7 +14,7 @@ namespace MaMA.MLNet.Cli.Commands;
 /// <summary>
 /// <c>mama pretrain --manifest CSV --preset NAME --out DIR [--steps N] [--minutes M] [--resume] [--batch-size B]
 /// [--lr X] [--seed S] [--no-multiview] [--no-local] [--late-start S] [--warmup W] [--image-size P] [--full-text] [--init MODEL_DIR]
-/// [--recompute-activations] [--frozen-text-dtype bfloat16] [--image-lr-scale X] [--freeze-image-stages N]</c>.
+/// [--recompute-activations] [--frozen-text-dtype bfloat16] [--image-lr-scale X] [--freeze-image-stages N] [--device D] [--on-bad-image fail|skip]</c>.
 /// Unset values take the preset's defaults (<see cref="MaMAPretrainingOptions.TinyFromScratch"/> for tiny): trains on the manifest's
 /// train split (all rows when it has none) and writes DIR/model, DIR/checkpoints and DIR/training-log.jsonl.
 /// Progress: a live bar on a terminal, otherwise a key=value line on standard error every few seconds (<see cref="TrainingStage"/>).
@@ -70,10 +70,12 @@ public sealed class PretrainCommand : ICliCommand
         {
             Description = "Continue from this MaMA model directory (e.g. from 'mama model init --image-weights ... --text-model ...'): its config, weights and tokenizer; --preset, --image-size and --full-text do not apply. Default --lr then 4e-5 (the paper's).",
         };
+        var device = CommonOptions.Device();
+        var badImages = BadImagePolicy.Option();
         var command = new Command("pretrain", "Pretrain a MaMA model on a manifest.")
         {
             manifest, preset, output, steps, minutes, resume, overwrite, batch, lr, seed, noMultiView, noLocal, lateStart, warmup, imageSize, fullText, tokenizer, init, recompute, frozenDType,
-            imageLrScale, freezeImageStages,
+            imageLrScale, freezeImageStages, device, badImages,
         };
         command.Options.Add(outsidePaths);
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
@@ -91,11 +93,17 @@ public sealed class PretrainCommand : ICliCommand
             if (parse.GetValue(freezeImageStages) is { } frozenStages && frozenStages is < 0 or > Modeling.Vision.ResNet.StageCount)
                 return Fail($"--freeze-image-stages must be in 0..{Modeling.Vision.ResNet.StageCount} (stem, layer1..layer4), got {frozenStages}.", ExitCodes.Usage);
             if (parse.GetValue(imageSize) is { } px && px < 14) return Fail($"--image-size must be at least 14, got {px}.", ExitCodes.Usage);
+            if (parse.GetValue(frozenDType) is { } dtypeName && CommonOptions.TryFrozenTextDType(dtypeName) is int badDType) return badDType;
+            if (CommonOptions.TryDevice(parse.GetValue(device), out string deviceName) is int deviceFailure) return deviceFailure;
+            if (BadImagePolicy.Parse(parse.GetValue(badImages)) is not { } skip) return ExitCodes.Usage;
             if (OutputChecks.Folder(parse.GetValue(output)!, "--out") is int unwritable) return unwritable;
             var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, null, parse.GetValue(outsidePaths));
             if (records is null) return Fail(error!, ExitCodes.BadInput);
             var train = records.Where(r => r.Split == DatasetSplit.Train).ToList();
-            var used = train.Count > 0 ? train : records.ToList();
+            // An unreadable image found mid-run stops the run: read each once first (decoding only; training reads them many times).
+            if (BadImagePolicy.Screen(train.Count > 0 ? train : records, skip, BadImagePolicy.ListPath(parse.GetValue(output)), out var readable) is int badImage)
+                return badImage;
+            var used = readable.ToList();
             MaMAPretrainingOptions options;
             try
             {
@@ -134,6 +142,7 @@ public sealed class PretrainCommand : ICliCommand
                     TokenizerDirectory = parse.GetValue(tokenizer),
                     CheckpointEvery = Math.Max(1, stepCount / 4),
                     RecomputeActivations = parse.GetValue(recompute),
+                    Device = deviceName,
                     ImageLearningRateScale = parse.GetValue(imageLrScale) ?? defaults.ImageLearningRateScale,
                     FreezeImageStages = parse.GetValue(freezeImageStages) ?? defaults.FreezeImageStages,
                     Clock = _clock,
@@ -151,14 +160,6 @@ public sealed class PretrainCommand : ICliCommand
             {
                 return Fail(e.Message, ExitCodes.Usage);
             }
-            catch (MaMAModelFormatException e)
-            {
-                return Fail(e.Message, ExitCodes.BadInput);
-            }
-            catch (FileNotFoundException e)
-            {
-                return Fail(e.Message, ExitCodes.BadInput);
-            }
             var identity = PretrainRunFolder.Identity(options.ResolveConfig().ToJson(), parse.GetValue(manifest)!, options.Seed);
             using var folder = PretrainRunFolder.Claim(options.OutputDirectory, identity, options.Resume, parse.GetValue(overwrite), out int claimFailure);
             if (folder is null) return claimFailure;
@@ -175,13 +176,11 @@ public sealed class PretrainCommand : ICliCommand
                     if (TrainingSummary.BudgetWarning(result.Training, options.Steps, options.Minutes) is { } warning) progress.Log(warning);
                     return result.Training.StopReason == TrainingStopReason.Cancelled ? ExitCodes.Cancelled : ExitCodes.Success;
                 }
-                catch (Exception e) when (e is MammogramReadException or TokenizerFileException or ArgumentException or CheckpointFormatException or MaMAModelFormatException or WeightLoadException)
+                // Bad images, tokenizers, checkpoints and weights end in UserErrors (exit 3, one line); what the run's
+                // settings make impossible with this data (e.g. a resumed config that differs) is bad input too.
+                catch (ArgumentException e)
                 {
                     return Fail(e.Message, ExitCodes.BadInput);
-                }
-                catch (BatchPreparationException e)
-                {
-                    return Fail($"{e.Message} {e.InnerException?.Message}", ExitCodes.BadInput);
                 }
             }, _clock);
         }

@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>mama retrieve --model DIR --manifest CSV --query TEXT [--top K] [--split S]</c>: text-to-image retrieval:
+/// <c>mama retrieve --model DIR --manifest CSV --query TEXT [--top K] [--split S] [--on-bad-image fail|skip] [--device D]</c>: text-to-image retrieval:
 /// the K manifest images whose embeddings have the highest cosine with the query's, one "rank similarity path" line each.
 /// </summary>
 public sealed class RetrieveCommand : ICliCommand
@@ -25,7 +25,8 @@ public sealed class RetrieveCommand : ICliCommand
         var top = new Option<int>("--top") { Description = "How many images to list.", DefaultValueFactory = _ => 5 };
         var split = CommonOptions.Split();
         var badImages = BadImagePolicy.Option();
-        var command = new Command("retrieve", "Find the manifest images closest to a text query.") { modelDir, manifest, query, top, split, badImages };
+        var device = CommonOptions.Device();
+        var command = new Command("retrieve", "Find the manifest images closest to a text query.") { modelDir, manifest, query, top, split, badImages, device };
         command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
@@ -33,24 +34,25 @@ public sealed class RetrieveCommand : ICliCommand
             if (k < 1) return Fail($"--top must be at least 1, got {k}.", ExitCodes.Usage);
             if (string.IsNullOrWhiteSpace(parse.GetValue(query))) return Fail("--query must not be empty.", ExitCodes.Usage);
             if (BadImagePolicy.Parse(parse.GetValue(badImages)) is not { } skip) return ExitCodes.Usage;
+            if (CommonOptions.TryDevice(parse.GetValue(device), out string deviceName) is int deviceFailure) return deviceFailure;
             if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
-            if (ManifestLoading.TryLoadModel(parse.GetValue(modelDir)!, out var loaded) is int modelFailure) return modelFailure;
-            using var model = loaded!.Model;
+            var loaded = ManifestLoading.LoadModel(parse.GetValue(modelDir)!, deviceName);
+            using var model = loaded.Model;
             using var scope = NewDisposeScope();
             Tensor? embedded = null;
             IReadOnlyList<MaMA.MLNet.Data.Manifest.MammogramRecord> readable = records;
             int code = CliProgress.Run(progress =>
                 BadImagePolicy.Embed(model, records, skip, BadImagePolicy.ListPath(null), progress, out readable, out embedded) ?? ExitCodes.Success);
             if (code != ExitCodes.Success) return code;
-            var images = embedded!.to(ScalarType.Float32).contiguous();
+            var images = embedded!.to(ScalarType.Float32).cpu().contiguous();
             int width = (int)images.shape[1];
             var flat = images.data<float>().ToArray();
             var candidates = Enumerable.Range(0, readable.Count).Select(i => flat.AsSpan(i * width, width).ToArray()).ToList();
             // Without a tokenizer folder the model uses GPT-2's (as mama zeroshot does).
             var tokens = (loaded.Tokenizer ?? MaMATokenizer.CreateGpt2()).EncodeCaptions([parse.GetValue(query)!], model.Config.TextMaxLength);
-            var (ids, mask) = tokens.ToTensors();
+            var (ids, mask) = tokens.ToTensors(MaMAZeroShotEvaluation.DeviceOf(model));
             using var inference = no_grad();
-            var text = model.EncodeTexts(ids, mask).to(ScalarType.Float32).contiguous().data<float>().ToArray();
+            var text = model.EncodeTexts(ids, mask).to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
             var hits = EmbeddingRetrieval.TopK(text, candidates, Math.Min(k, candidates.Count));
             for (int rank = 0; rank < hits.Count; rank++)
                 Console.WriteLine(FormattableString.Invariant($"{rank + 1}\t{hits[rank].Similarity:F4}\t{readable[hits[rank].Index].ImagePath}"));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MaMA.MLNet.Components;
+using MaMA.MLNet.Embeddings;
 using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Data.ReferenceExport;
 using MaMA.MLNet.Imaging;
@@ -7,6 +8,7 @@ using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Text;
 using MaMA.MLNet.Modeling.Tokenization;
 using MaMA.MLNet.Modeling.Weights;
+using MaMA.MLNet.Onnx;
 using MaMA.MLNet.Reporting;
 using MaMA.MLNet.Training;
 
@@ -31,6 +33,7 @@ public static class UserErrors
             MammogramReadException or ManifestFormatException or ReferenceExportException or MaMAModelFormatException or TokenizerFileException
                 or WeightLoadException or Gpt2WeightImportException or CheckpointFormatException or BatchPreparationException
                 or PretrainingDataException or ReportDataException or ModelInputMismatchException
+                or EmbeddingTableException or OnnxExportException
                 or InvalidDataException or JsonException or FileNotFoundException or DirectoryNotFoundException
                 or UnauthorizedAccessException or PathTooLongException => (ExitCodes.BadInput, OneLine(e)),
             // Any other I/O failure (disk full, a path that is a directory, /proc) is about the files given.
@@ -39,11 +42,15 @@ public static class UserErrors
         };
     }
 
-    /// <summary>Writes the line for <paramref name="exception"/> to standard error and returns its exit code.</summary>
-    public static int Report(Exception exception)
+    /// <summary>
+    /// Writes the line for <paramref name="exception"/> to <paramref name="error"/> (default: <see cref="ExitCodes.Error"/>)
+    /// and returns its exit code. Every command's failures end here (through <see cref="CliApp"/>), so no command keeps
+    /// its own copy of this mapping.
+    /// </summary>
+    public static int Report(Exception exception, TextWriter? error = null)
     {
         var (code, message) = Classify(exception);
-        Console.Error.WriteLine(message);
+        (error ?? ExitCodes.Error).WriteLine(message);
         return code;
     }
 

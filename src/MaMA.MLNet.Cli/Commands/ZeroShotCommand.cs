@@ -11,7 +11,8 @@ using MaMA.MLNet.Pretraining;
 namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>mama zeroshot --model DIR --manifest CSV --task density|birads|cancer [--split test] [--json] [--on-bad-image fail|skip]</c>:
+/// <c>mama zeroshot --model DIR --manifest CSV --task density|birads|cancer [--split test] [--json] [--on-bad-image fail|skip]
+/// [--backend torch|onnx] [--device cpu|cuda|cuda:N|auto]</c>:
 /// zero-shot classification of the manifest's images; prints balanced accuracy, macro AUC and the confusion matrix as a
 /// table next to their chance levels, or as JSON with <c>--json</c> (progress on standard error).
 /// </summary>
@@ -28,7 +29,8 @@ public sealed class ZeroShotCommand : ICliCommand
         var json = new Option<bool>("--json") { Description = "Print only JSON." };
         var badImages = BadImagePolicy.Option();
         var backend = CommonOptions.Backend();
-        var command = new Command("zeroshot", "Zero-shot classification with a MaMA model.") { modelDir, manifest, task, split, json, badImages, backend };
+        var device = CommonOptions.Device();
+        var command = new Command("zeroshot", "Zero-shot classification with a MaMA model.") { modelDir, manifest, task, split, json, badImages, backend, device };
         command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
@@ -37,13 +39,14 @@ public sealed class ZeroShotCommand : ICliCommand
             var chosen = EvaluateCommand.ParseTask(parse.GetValue(task));
             if (chosen is null) return Fail($"--task must be density, birads or cancer, got '{parse.GetValue(task)}'.", ExitCodes.Usage);
             if (BadImagePolicy.Parse(parse.GetValue(badImages)) is not { } skip) return ExitCodes.Usage;
+            if (CommonOptions.TryDevice(parse.GetValue(device), out string deviceName, engine) is int deviceFailure) return deviceFailure;
             if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
-            if (ManifestLoading.TryLoadModel(parse.GetValue(modelDir)!, out var loaded) is int modelFailure) return modelFailure;
-            using var model = loaded!.Model;
+            var loaded = ManifestLoading.LoadModel(parse.GetValue(modelDir)!, deviceName, engine);
+            using var model = loaded.Model;
             var tokenizer = loaded.Tokenizer ?? MaMATokenizer.CreateGpt2();
             ZeroShotScores? scored = null;
             int code = CliProgress.Run(progress =>
-                ImageEmbeddings.Score(model, tokenizer, records, chosen.Value, progress, skip, BadImagePolicy.ListPath(null), out scored, engine) ?? ExitCodes.Success);
+                ImageEmbeddings.Score(model, tokenizer, records, chosen.Value, progress, skip, BadImagePolicy.ListPath(null), out scored, engine, deviceName) ?? ExitCodes.Success);
             if (code != ExitCodes.Success) return code;
             var report = scored!.Report;
             string name = chosen.Value.ToString().ToLowerInvariant();

@@ -96,6 +96,8 @@ public abstract class BatchMapperTransformer<TOptions> : IMaMATransformer, IDisp
         var options = JsonSerializer.Deserialize<T>(File.ReadAllText(path), MaMAJson.Options)
             ?? throw new InvalidDataException($"{path}: empty");
         string modelFolder = Path.Combine(folder, ModelFolder);
+        // LoadMaMA(path, device): the stage runs (and saves) there instead.
+        if (Persistence.MaMAModelFile.DeviceOverride.Value is { } device) options.Device = device;
         return (options, MaMAModelHandle.Load(modelFolder, options.Device));
     }
 

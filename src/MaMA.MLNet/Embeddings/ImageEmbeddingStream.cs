@@ -41,8 +41,9 @@ public sealed class ImageEmbeddingStream : IDisposable
     /// <param name="batchSize">Images per batch.</param>
     /// <param name="onnxDevice">ONNX Runtime's device: cpu, or cuda where the GPU build is referenced (else it falls back to the CPU with a warning).</param>
     /// <param name="onnxIntraOpThreads">ONNX Runtime intra-op threads; 0 for its default.</param>
+    /// <param name="warn">Hears ONNX Runtime's fallback warning (no CUDA provider); null writes it to standard error.</param>
     public ImageEmbeddingStream(MaMAModel model, MaMAInferenceBackend backend = MaMAInferenceBackend.TorchSharp, int batchSize = 32,
-                                string onnxDevice = "cpu", int onnxIntraOpThreads = 0)
+                                string onnxDevice = "cpu", int onnxIntraOpThreads = 0, Action<string>? warn = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -53,7 +54,7 @@ public sealed class ImageEmbeddingStream : IDisposable
         _preprocessor = new MammogramPreprocessor(new PreprocessingOptions { ImageSize = _side });
         if (backend == MaMAInferenceBackend.OnnxRuntime)
             _onnx = OnnxImageEncoderSession.Open(OnnxModelFile.ToBytes(MaMAModelOnnxExporter.ExportImageEncoder(model, _side)),
-                $"the image encoder exported at {_side} px", _side, model.Config.EmbeddingSize, onnxIntraOpThreads, onnxDevice);
+                $"the image encoder exported at {_side} px", _side, model.Config.EmbeddingSize, onnxIntraOpThreads, onnxDevice, warn);
     }
 
     /// <summary>The execution provider ONNX Runtime runs on (CPU, CUDA), or null for TorchSharp.</summary>
@@ -93,7 +94,8 @@ public sealed class ImageEmbeddingStream : IDisposable
             _pacer.SafePoint();
             using var scope = NewDisposeScope();
             using var inference = no_grad();
-            using var batch = tensor(packed, [rows, 3, _side, _side]);
+            // Made on the model's device (a model moved to a GPU runs there; the rows come back to the CPU below).
+            using var batch = tensor(packed, [rows, 3, _side, _side], device: MaMAZeroShotEvaluation.DeviceOf(_model));
             using var encoding = _model.EncodeImages(batch);
             flat = encoding.Embedding.detach().cpu().to(ScalarType.Float32).contiguous().data<float>().ToArray();
         }

@@ -124,6 +124,22 @@ public static class MaMAModelFile
     /// <exception cref="InvalidDataException">The file is not a MaMA model file, names an unknown kind, or exceeds a limit.</exception>
     public static ITransformer Load(ModelOperationsCatalog models, string path) => LoadStages(models, path, out _);
 
+    /// <summary><see cref="Load(ModelOperationsCatalog, string)"/> with every MaMA stage on <paramref name="device"/> instead of its saved device.</summary>
+    public static ITransformer Load(ModelOperationsCatalog models, string path, string device)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(device);
+        var saved = DeviceOverride.Value;
+        DeviceOverride.Value = device;
+        try { return LoadStages(models, path, out _); }
+        finally { DeviceOverride.Value = saved; }
+    }
+
+    /// <summary>
+    /// The device the stages being loaded go to instead of their saved one (null: their own). The stage loaders are
+    /// registered as <c>folder -> transformer</c> (<see cref="RegisterKind"/>), so the choice travels beside them.
+    /// </summary>
+    internal static readonly AsyncLocal<string?> DeviceOverride = new();
+
     /// <summary>Loads a pipeline saved by <see cref="Save"/> and the schema it reads (as ML.NET's <c>Model.Load(path, out schema)</c>).</summary>
     /// <exception cref="InvalidDataException">The file is not a MaMA model file, names an unknown kind, exceeds a limit, or (written before schemas were kept) records no input schema.</exception>
     public static ITransformer Load(ModelOperationsCatalog models, string path, out DataViewSchema inputSchema)

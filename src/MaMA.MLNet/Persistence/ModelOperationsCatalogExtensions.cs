@@ -17,6 +17,13 @@ public static class ModelOperationsCatalogExtensions
         Persistence.MaMAModelFile.Load(catalog ?? throw new ArgumentNullException(nameof(catalog)), filePath);
 
     /// <summary>
+    /// Loads a pipeline saved by <see cref="SaveMaMA"/> with its MaMA stages on <paramref name="device"/> (cpu, cuda,
+    /// cuda:N or auto) instead of the device each was saved with (a pipeline trained on a GPU, run on a CPU machine).
+    /// </summary>
+    public static ITransformer LoadMaMA(this ModelOperationsCatalog catalog, string filePath, string device) =>
+        Persistence.MaMAModelFile.Load(catalog ?? throw new ArgumentNullException(nameof(catalog)), filePath, device);
+
+    /// <summary>
     /// Loads a pipeline saved by <see cref="SaveMaMA"/> and the schema it reads, shaped like ML.NET's
     /// <c>Model.Load(path, out inputSchema)</c> (e.g. to build input rows or a prediction engine).
     /// </summary>

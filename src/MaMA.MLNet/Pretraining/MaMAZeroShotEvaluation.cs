@@ -54,7 +54,7 @@ public static class MaMAZeroShotEvaluation
         using var gcPacer = new GcSafePointPacer();
         var parts = new List<Tensor>();
         int done = 0;
-        foreach (var (batch, attempted) in PixelBatches(records, model.Config.ImageSize, batchSize, unreadable))
+        foreach (var (batch, attempted) in PixelBatches(records, model.Config.ImageSize, batchSize, unreadable, DeviceOf(model)))
         {
             gcPacer.SafePoint();
             done += attempted;
@@ -81,7 +81,7 @@ public static class MaMAZeroShotEvaluation
         using var inference = no_grad();
         using var gcPacer = new GcSafePointPacer();
         var parts = new List<Tensor>();
-        foreach (var (pixels, _) in PixelBatches(records, model.Config.ImageSize, batchSize))
+        foreach (var (pixels, _) in PixelBatches(records, model.Config.ImageSize, batchSize, device: DeviceOf(model)))
         {
             gcPacer.SafePoint();
             var batch = pixels!;
@@ -101,14 +101,14 @@ public static class MaMAZeroShotEvaluation
             return EmbedImages(model, indices is null ? records : indices.Select(i => records[i]).ToList(), imagesDone: imagesDone);
         if (imageEmbeddings.dim() != 2 || imageEmbeddings.shape[0] != records.Count)
             throw new ArgumentException($"imageEmbeddings must hold one row per record ([{records.Count}, E]), not [{string.Join(", ", imageEmbeddings.shape)}].", nameof(imageEmbeddings));
-        return indices is null ? imageEmbeddings : imageEmbeddings.index_select(0, tensor(indices.Select(i => (long)i).ToArray()));
+        return indices is null ? imageEmbeddings : imageEmbeddings.index_select(0, tensor(indices.Select(i => (long)i).ToArray(), device: imageEmbeddings.device));
     }
 
     // Eval-transform pixels [b, 3, S, S] of the records, a batch at a time (images decoded in parallel), with the number
     // of records the batch covered. Unreadable images go to `unreadable` and get no row (a batch of none is null);
     // without a list the first unreadable image of the batch throws its own exception (not an AggregateException).
     private static IEnumerable<(Tensor? Pixels, int Attempted)> PixelBatches(IReadOnlyList<MammogramRecord> records, int size, int batchSize,
-                                                                           List<UnreadableImage>? unreadable = null)
+                                                                           List<UnreadableImage>? unreadable = null, Device? device = null)
     {
         var preprocessor = new MammogramPreprocessor(new PreprocessingOptions { ImageSize = size });
         int start = 0;
@@ -131,7 +131,7 @@ public static class MaMAZeroShotEvaluation
             }
             var good = pixels.Where(p => p is not null).ToList();
             start += chunk.Length;
-            yield return (good.Count == 0 ? null : tensor(good.SelectMany(p => p).ToArray(), [good.Count, 3, size, size]), chunk.Length);
+            yield return (good.Count == 0 ? null : OnDevice(tensor(good.SelectMany(p => p).ToArray(), [good.Count, 3, size, size]), device), chunk.Length);
         }
     }
 
@@ -142,7 +142,7 @@ public static class MaMAZeroShotEvaluation
         var texts = new List<Tensor>();
         foreach (var chunk in captions.Chunk(32))
         {
-            var (ids, mask) = tokenizer.EncodeCaptions(chunk, model.Config.TextMaxLength).ToTensors();
+            var (ids, mask) = tokenizer.EncodeCaptions(chunk, model.Config.TextMaxLength).ToTensors(DeviceOf(model));
             texts.Add(model.EncodeTexts(ids, mask));
         }
         return cat(texts, 0).MoveToOuterDisposeScope();
@@ -201,7 +201,7 @@ public static class MaMAZeroShotEvaluation
     public static float[][] Rows(Tensor matrix)
     {
         ArgumentNullException.ThrowIfNull(matrix);
-        using var flat = matrix.to(ScalarType.Float32).contiguous();
+        using var flat = matrix.to(ScalarType.Float32).cpu().contiguous();
         int width = (int)flat.shape[1];
         var values = flat.data<float>().ToArray();
         return Enumerable.Range(0, (int)flat.shape[0]).Select(i => values.AsSpan(i * width, width).ToArray()).ToArray();
@@ -272,5 +272,11 @@ public static class MaMAZeroShotEvaluation
         return Top1Hits(Floats(similarity), records.Count, Enumerable.Range(0, records.Count).ToArray());
     }
 
-    internal static float[] Floats(Tensor t) => t.to(ScalarType.Float32).contiguous().data<float>().ToArray();
+    internal static float[] Floats(Tensor t) => t.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+
+    /// <summary>The device the model's weights are on (inputs are made there, so a model moved to a GPU runs there).</summary>
+    public static Device DeviceOf(MaMAModel model) => model.parameters().First().device;
+
+    // A CPU tensor moved to `device` (the same tensor when that is the CPU or null).
+    private static Tensor OnDevice(Tensor t, Device? device) => device is null || device.type == TorchSharp.DeviceType.CPU ? t : t.to(device);
 }

@@ -94,8 +94,10 @@ public sealed class ExplainCommandTests
         Assert.AreEqual(ExitCodes.BadInput, garbage.Code, garbage.Error);
         StringAssert.Contains(garbage.Error, "notes.png");
 
-        var unwritable = Run("--model", CliFixture.Model, "--image", image, "--text", Sentence, "--out", Path.Combine(dir, "no-such-folder", "out.png"));
+        // As every writing command: a missing folder is made, an unwritable place is refused before the model is loaded.
+        var unwritable = Run("--model", CliFixture.Model, "--image", image, "--text", Sentence, "--out", "/proc/mama-cannot-write-here/out.png");
         Assert.AreEqual(ExitCodes.BadInput, unwritable.Code, unwritable.Error);
+        StringAssert.Contains(unwritable.Error, "--out /proc/mama-cannot-write-here/out.png: cannot write there");
 
         Assert.AreEqual(ExitCodes.Usage, Run("--model", CliFixture.Model, "--image", image, "--out", png).Code, "--text is required");
         Assert.AreEqual(ExitCodes.Usage, Run("--model", CliFixture.Model, "--text", Sentence, "--out", png).Code, "--image is required");

@@ -36,11 +36,9 @@ public sealed partial class ExportOnnxCommandTests
     private static (int Code, string Output, string Error) Run(params string[] args)
     {
         var root = new RootCommand { new ExportOnnxCommand().Build() };
-        var parsed = root.Parse(["export-onnx", .. args]);
-        if (parsed.Errors.Count > 0) return (ExitCodes.Usage, "", string.Join("\n", parsed.Errors.Select(e => e.Message)));
         using var output = new StringWriter();
         using var error = new StringWriter();
-        int code = parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        int code = CliApp.Run(root, ["export-onnx", .. args], output, error);
         return (code, output.ToString(), error.ToString());
     }
 

@@ -15,9 +15,8 @@ public sealed class ModelCommandTests
         var error = new StringWriter();
         var root = new RootCommand("test");
         root.Subcommands.Add(new ModelCommand(output, error).Build());
-        var parsed = root.Parse(args);
-        int exit = parsed.Errors.Count > 0 ? ExitCodes.Usage : parsed.Invoke();
-        return (exit, output.ToString(), error.ToString() + string.Join("\n", parsed.Errors.Select(e => e.Message)));
+        int exit = CliApp.Run(root, args, output, error);
+        return (exit, output.ToString(), error.ToString());
     }
 
     [TestMethod]

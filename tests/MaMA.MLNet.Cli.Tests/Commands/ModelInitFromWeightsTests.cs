@@ -27,9 +27,8 @@ public sealed class ModelInitFromWeightsTests
         var error = new StringWriter();
         var command = new RootCommand("test");
         command.Subcommands.Add(new ModelCommand(output, error).Build());
-        var parsed = command.Parse(args);
-        int exit = parsed.Errors.Count > 0 ? ExitCodes.Usage : parsed.Invoke();
-        return (exit, output.ToString(), error.ToString() + string.Join("\n", parsed.Errors.Select(e => e.Message)));
+        int exit = CliApp.Run(command, args, output, error);
+        return (exit, output.ToString(), error.ToString());
     }
 
     [TestMethod]
