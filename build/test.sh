@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command: build, every MSTest project, the NuGet consumption test, one summary line.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 results="$PWD/artifacts/test-results"
 rm -rf "$results" && mkdir -p "$results"
 

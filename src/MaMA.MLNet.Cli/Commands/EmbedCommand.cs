@@ -11,7 +11,7 @@ namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
 /// <c>mama embed --model DIR --manifest CSV --out PATH [--format parquet|csv] [--shard K/N | --shard-count N]
-/// [--backend torch|onnx] [--on-bad-image fail|skip]</c>: streams one row per image (path, study, patient, view, laterality, L2-normalised
+/// [--backend torch|onnx] [--device cpu|cuda|cuda:N] [--on-bad-image fail|skip]</c>: streams one row per image (path, study, patient, view, laterality, L2-normalised
 /// embedding) to a Parquet folder or a CSV file, a batch at a time, skipping the images the output already holds,
 /// so a killed or preempted run resumes where it stopped.
 /// </summary>
@@ -41,13 +41,19 @@ public sealed class EmbedCommand : ICliCommand
         };
         var shardCount = new Option<string?>("--shard-count") { Description = "N, the number of shards (K from the scheduler's environment unless --shard gives it)." };
         var backend = CommonOptions.Backend();
+        var device = new Option<string>("--device")
+        {
+            Description = "With --backend onnx: cpu (default), cuda or cuda:N (ONNX Runtime's CUDA execution provider, in a build with -p:OnnxRuntimeBackend=gpu; "
+                          + "without it, or without a usable GPU, a warning and the CPU).",
+            DefaultValueFactory = _ => "cpu",
+        };
         var batchSize = new Option<int>("--batch-size") { Description = "Images encoded at once.", DefaultValueFactory = _ => 32 };
         var rowGroup = new Option<int>("--row-group-size") { Description = "Parquet rows per row group (the rows held before they are written).", DefaultValueFactory = _ => 1024 };
         var rowsPerFile = new Option<int>("--rows-per-file") { Description = "Parquet rows per part file (a part is published when complete: the most a killed run loses).", DefaultValueFactory = _ => 16384 };
         var badImages = BadImagePolicy.Option();
         var command = new Command("embed", "Stream the MaMA image embedding of every manifest image to Parquet or CSV; resumable and shardable.")
         {
-            modelDir, manifest, output, split, format, shard, shardCount, backend, batchSize, rowGroup, rowsPerFile, badImages,
+            modelDir, manifest, output, split, format, shard, shardCount, backend, device, batchSize, rowGroup, rowsPerFile, badImages,
         };
         command.SetAction(parse =>
         {
@@ -63,6 +69,12 @@ public sealed class EmbedCommand : ICliCommand
             }
             if (CommonOptions.ParseBackend(parse.GetValue(backend)) is not { } engine)
                 return ExitCodes.Fail($"--backend must be torch or onnx, got '{parse.GetValue(backend)}'.", ExitCodes.Usage);
+            string deviceName = parse.GetValue(device)!.Trim().ToLowerInvariant();
+            if (deviceName != "cpu" && deviceName != "cuda" && !(deviceName.StartsWith("cuda:", StringComparison.Ordinal) && uint.TryParse(deviceName.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+                return ExitCodes.Fail($"--device must be cpu, cuda or cuda:N, got '{parse.GetValue(device)}'.", ExitCodes.Usage);
+            // The TorchSharp backend runs where the model is (the CPU unless the build is -p:TorchBackend=cuda); only ONNX Runtime picks a provider here.
+            if (deviceName != "cpu" && engine != MaMAInferenceBackend.OnnxRuntime)
+                return ExitCodes.Fail($"--device {parse.GetValue(device)} needs --backend onnx (ONNX Runtime's CUDA execution provider).", ExitCodes.Usage);
             if (parse.GetValue(batchSize) < 1 || parse.GetValue(rowGroup) < 1 || parse.GetValue(rowsPerFile) < 1)
                 return ExitCodes.Fail("--batch-size, --row-group-size and --rows-per-file must be at least 1.", ExitCodes.Usage);
             ManifestShard part;
@@ -93,7 +105,7 @@ public sealed class EmbedCommand : ICliCommand
                 var todo = part.Select(records).Where(r => seen.Add(r.ImagePath)).ToList();
                 long killAfter = long.TryParse(Environment.GetEnvironmentVariable(KillAfterRowsVariable), NumberStyles.None, CultureInfo.InvariantCulture, out long k) ? k : -1;
                 var failures = new List<Pretraining.UnreadableImage>();
-                using var stream = new ImageEmbeddingStream(model, engine, parse.GetValue(batchSize));
+                using var stream = new ImageEmbeddingStream(model, engine, parse.GetValue(batchSize), onnxDevice: deviceName);
                 CliProgress.Run(progress =>
                 {
                     using var stage = progress.Stage("embed images", todo.Count);
