@@ -10,16 +10,16 @@ cd "$here"
 npm ci --no-audit --no-fund --loglevel=error >/dev/null
 rc=0
 echo "-- Kubernetes manifest: kubernetes-models schemas + kubernetes-types (TypeScript excess-property check)"
-node check-manifest.mjs "$root"/deploy/kubernetes/*.yaml || rc=1
+(cd "$root" && node tests/deploy/check-manifest.mjs deploy/kubernetes/*.yaml) || rc=1
 echo "-- Dockerfile: dockerfile-utils $(node -p 'require("dockerfile-utils/package.json").version') lint"
-if out=$(node_modules/.bin/dockerfile-utils lint "$root/deploy/Dockerfile" 2>&1) && [ -z "$out" ]; then
+if out=$(cd "$root" && tests/deploy/node_modules/.bin/dockerfile-utils lint deploy/Dockerfile 2>&1) && [ -z "$out" ]; then
   echo "deploy/Dockerfile ok"
 else
   echo "$out"; rc=1
 fi
 echo "-- shell scripts: $(shellcheck --version | sed -n 's/^version: /shellcheck /p')"
 cd "$root"
-if shellcheck deploy/slurm/*.sh build/*.sh .ci/run tests/consumption/run.sh tests/deploy/run.sh benchmarks/scripts/*.sh benchmarks/hostile/*.sh; then
+if shellcheck deploy/slurm/*.sh build/*.sh .ci/run tests/*/run.sh benchmarks/scripts/*.sh benchmarks/hostile/*.sh; then
   echo "scripts ok"
 else
   rc=1
