@@ -240,4 +240,34 @@ public sealed partial class DeploymentScriptTests
         // The tool as built here has that apphost name.
         Assert.IsTrue(File.Exists(Path.Combine(AppContext.BaseDirectory, assemblyName)), $"no apphost '{assemblyName}' beside mama.dll");
     }
+
+    [GeneratedRegex(@"dotnet run -c Release --project src/MaMA\.MLNet\.Cli -- (?<args>[^`\n]+)")]
+    private static partial Regex ToolCommandInReadme();
+
+    [GeneratedRegex(@"\b(?<path>(deploy|src|tests)/[\w./-]+\.(sh|yaml|csproj|mjs)|deploy/Dockerfile)\b")]
+    private static partial Regex RepositoryPathInReadme();
+
+    /// <summary>
+    /// The README's walkthrough of the same job on a laptop, Slurm and Kubernetes: every tool command line in it parses
+    /// with the tool's own parser, and every repository file it names exists.
+    /// </summary>
+    [TestMethod]
+    public void TheReadmeWalkthroughCommandsParseAndItsFilesExist()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        int start = readme.IndexOf("## Archive-scale embedding", StringComparison.Ordinal);
+        Assert.IsGreaterThanOrEqualTo(0, start, "the README has no archive-scale embedding section");
+        int end = readme.IndexOf("\n## ", start + 3, StringComparison.Ordinal);
+        string section = readme[start..(end < 0 ? readme.Length : end)];
+
+        var commands = ToolCommandInReadme().Matches(section).Select(m => m.Groups["args"].Value.Trim()).ToList();
+        Assert.IsGreaterThanOrEqualTo(3, commands.Count, "synth, model init and embed");
+        foreach (string command in commands)
+            ParsedCommand(command.Split(' ', StringSplitOptions.RemoveEmptyEntries), $"README: mama {command}");
+        CollectionAssert.IsSubsetOf(new[] { "synth", "model", "embed" }, commands.Select(c => c.Split(' ')[0]).ToList());
+
+        var paths = RepositoryPathInReadme().Matches(section).Select(m => m.Groups["path"].Value).Distinct().ToList();
+        CollectionAssert.IsSubsetOf(new[] { "deploy/Dockerfile", "deploy/slurm/embed-array.sh", "deploy/kubernetes/embed-indexed-job.yaml" }, paths);
+        foreach (string path in paths) Assert.IsTrue(File.Exists(Path.Combine(RepositoryRoot(), path)), $"README names {path}, which does not exist");
+    }
 }
