@@ -70,6 +70,14 @@ public sealed partial class DeploymentScriptTests
         return (process.ExitCode, stdout, stderr.Result);
     }
 
+    /// <summary>Runs <paramref name="count"/> processes, as many at once as there are cores (at least 2); results by index.</summary>
+    private static (int Code, string Stdout, string Stderr)[] RunAll(int count, Func<int, ProcessStartInfo> start)
+    {
+        var results = new (int, string, string)[count];
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount) }, i => results[i] = Run(start(i)));
+        return results;
+    }
+
     private static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
 
     private static string MamaDll => Path.Combine(AppContext.BaseDirectory, "mama.dll");
@@ -139,13 +147,14 @@ public sealed partial class DeploymentScriptTests
             var localArgs = args.Select(a => a.StartsWith('/') ? Local(a) : a).ToList();
             var environment = ((YamlSequenceNode)Get(container, "env")).Children.ToDictionary(e => Text(Get(e, "name")), e => Text(Get(e, "value")));
 
-            for (int index = 0; index < completions; index++)
+            // The pods run at once, as the Job's parallelism lets them, writing into one output folder.
+            var runs = RunAll(completions, index =>
             {
                 var start = Start(DotnetHost, local);
                 foreach (string a in new[] { MamaDll }.Concat(localArgs)) start.ArgumentList.Add(a);
-                var run = Run(WithEnvironment(start, environment, (ManifestShard.KubernetesIndexVariable, index.ToString(System.Globalization.CultureInfo.InvariantCulture))));
-                Assert.AreEqual(ExitCodes.Success, run.Code, $"pod {index}: {run.Stderr}");
-            }
+                return WithEnvironment(start, environment, (ManifestShard.KubernetesIndexVariable, index.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            });
+            for (int index = 0; index < completions; index++) Assert.AreEqual(ExitCodes.Success, runs[index].Code, $"pod {index}: {runs[index].Stderr}");
             AssertEveryImageOnce(output, Path.GetDirectoryName(manifest)!);
         }
         finally
@@ -185,17 +194,17 @@ public sealed partial class DeploymentScriptTests
             WriteExecutable(Path.Combine(bin, "srun"), "#!/bin/sh\nexec \"$@\"\n");
             WriteExecutable(Path.Combine(bin, "mama"), $"#!/bin/sh\nexec '{DotnetHost}' '{MamaDll}' \"$@\"\n");
 
-            for (int task = first; task <= last; task++)
+            var runs = RunAll(last - first + 1, i =>
             {
                 var start = Start("bash", submit);
                 start.ArgumentList.Add(script);
                 start.Environment["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
                 foreach (string v in new[] { "MAMA", "MODEL", "MANIFEST", "OUT", "SHARDS" }) start.Environment.Remove(v);
-                var run = Run(WithEnvironment(start, new Dictionary<string, string>(),
-                    (ManifestShard.SlurmTaskIdVariable, task.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    (ManifestShard.SlurmTaskMinVariable, first.ToString(System.Globalization.CultureInfo.InvariantCulture))));
-                Assert.AreEqual(ExitCodes.Success, run.Code, $"array task {task}: {run.Stderr}");
-            }
+                return WithEnvironment(start, new Dictionary<string, string>(),
+                    (ManifestShard.SlurmTaskIdVariable, (first + i).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    (ManifestShard.SlurmTaskMinVariable, first.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            });
+            for (int i = 0; i < runs.Length; i++) Assert.AreEqual(ExitCodes.Success, runs[i].Code, $"array task {first + i}: {runs[i].Stderr}");
             AssertEveryImageOnce(Path.Combine(submit, "embeddings.parquet"), submit);
         }
         finally
