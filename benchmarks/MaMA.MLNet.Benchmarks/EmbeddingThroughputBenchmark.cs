@@ -212,7 +212,7 @@ public sealed class EmbeddingThroughputBenchmark : IBenchmark
             Console.WriteLine($"{setup.Label}: {count} images, batch {batch}; load average {LoadAverage()}");
             Console.WriteLine($"{"path",-42} {"wall min",9} {"median",7} {"img/s",8} {"cpu min",8} {"median",7}  wall every round, s");
             for (int p = 0; p < paths.Length; p++)
-                Console.WriteLine($"{paths[p].Name,-42} {times[p].Min(),9:F3} {Median(times[p]),7:F3} {count / times[p].Min(),8:F1} {cpu[p].Min(),8:F3} {Median(cpu[p]),7:F3}  " +
+                Console.WriteLine($"{paths[p].Name,-42} {times[p].Min(),9:F3} {Median(times[p]),7:F3} {count / times[p].Min(),8:F2} {cpu[p].Min(),8:F3} {Median(cpu[p]),7:F3}  " +
                     string.Join(" ", times[p].Select(t => t.ToString("F3", CultureInfo.InvariantCulture))));
             // Speed ratios (peer time / our time): wall-clock min and median, and the same for process CPU time, which
             // a loaded machine distorts less (it counts our threads' work, not the time others hold the cores).
@@ -223,6 +223,7 @@ public sealed class EmbeddingThroughputBenchmark : IBenchmark
             Ratio("OnnxRuntime transformer / raw ONNX Runtime", 3, 2, "");
             Ratio("OnnxRuntime transformer / ApplyOnnxModel", 3, 4, "  goal >= 3");
             Ratio("TorchSharp transformer / ApplyOnnxModel", 1, 4, "");
+            Ratio("OnnxRuntime backend / TorchSharp backend", 3, 1, "");
             Console.WriteLine($"{"IDataView alone as a share of raw TorchSharp / raw ORT",-46} wall {times[5].Min() / times[0].Min():P1} / {times[5].Min() / times[2].Min():P1}");
         }
         finally
