@@ -2,7 +2,7 @@
 """Writes the hostile-input corpus of issue 16 into a folder, for measuring peak memory of the `mama` CLI on it
 (benchmarks/hostile/measure.sh). The tests build the same kinds of files in code (tests/*/Limits, */Hostile);
 this script exists so the CLI can be run on them under /usr/bin/time. Python 3 standard library only, plus
-dcmtk's dcmcjpls for the JPEG-LS file (skipped when missing).
+dcmtk's dcmcjpls for the JPEG-LS file and OpenJPEG's opj_compress for the JPEG 2000 file (each skipped when missing).
 
 usage: make_corpus.py OUT_FOLDER MODEL_FOLDER
   MODEL_FOLDER: a model written by `mama model init --preset tiny` (config.json + model.safetensors).
@@ -58,18 +58,23 @@ def write(name, data):
         f.write(data)
 
 
-# 1. Deflated data set: a 64 x 64 image, then 1.4 GB of zeros in a private OB element (deflate packs them ~1000:1).
-zeros = 1_400_000_000
-dataset = pixel_module(64, 64) + element(0x7FE0, 0x0010, "OW", b"\0" * (64 * 64 * 2))
-packer = zlib.compressobj(9, zlib.DEFLATED, -15)
-parts = [packer.compress(dataset), packer.compress(struct.pack("<HH2sHI", 0x0009, 0x1010, b"OB", 0, zeros))]
-chunk = b"\0" * (64 << 20)
-left = zeros
-while left > 0:
-    parts.append(packer.compress(chunk[:min(left, len(chunk))]))
-    left -= len(chunk)
-parts.append(packer.flush())
-write("deflated-1.4GB.dcm", part10("1.2.840.10008.1.2.1.99", b"".join(parts)))
+# 1. Deflated data set: a 64 x 64 image, then 1.4 GB of zeros in a private OB element (deflate packs them ~1000:1);
+# and one with 3 GB of zeros, past what one .NET array holds (the issue's "3 MB file that reaches 5.2 GB before failing").
+def deflated(name, zeros):
+    dataset = pixel_module(64, 64) + element(0x7FE0, 0x0010, "OW", b"\0" * (64 * 64 * 2))
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    parts = [packer.compress(dataset), packer.compress(struct.pack("<HH2sHI", 0x0009, 0x1010, b"OB", 0, zeros))]
+    chunk = b"\0" * (64 << 20)
+    left = zeros
+    while left > 0:
+        parts.append(packer.compress(chunk[:min(left, len(chunk))]))
+        left -= len(chunk)
+    parts.append(packer.flush())
+    write(name, part10("1.2.840.10008.1.2.1.99", b"".join(parts)))
+
+
+deflated("deflated-1.4GB.dcm", 1_400_000_000)
+deflated("deflated-3GB.dcm", 3_000_000_000)
 
 # 2. Native pixel data of 16 bytes under a header declaring 16384 x 16384.
 write("native-16384.dcm", part10("1.2.840.10008.1.2.1", pixel_module(16384, 16384) + element(0x7FE0, 0x0010, "OW", b"\0" * 16)))
@@ -91,6 +96,21 @@ if shutil.which("dcmcjpls"):
             f.write(row)
     subprocess.run(["dcmcjpls", native, os.path.join(out, "jpegls-16384.dcm")], check=True)
     os.remove(native)
+
+# 5. JPEG 2000: the same zero frame, compressed losslessly by OpenJPEG's opj_compress (libopenjp2-tools; about 2 KB).
+if shutil.which("opj_compress"):
+    pgm, j2k = os.path.join(out, "zeros-16384.tmp.pgm"), os.path.join(out, "zeros-16384.tmp.j2k")
+    with open(pgm, "wb") as f:
+        f.write(b"P5\n%d %d\n65535\n" % (side, side))
+        row = b"\0" * (side * 2)
+        for _ in range(side):
+            f.write(row)
+    subprocess.run(["opj_compress", "-i", pgm, "-o", j2k], check=True, stdout=subprocess.DEVNULL)
+    with open(j2k, "rb") as f:
+        code = f.read()
+    write("j2k-16384.dcm", part10("1.2.840.10008.1.2.4.90", pixel_module(side, side) + encapsulated(code + b"\0" * (len(code) % 2))))
+    os.remove(pgm)
+    os.remove(j2k)
 
 # Model folders: the tiny model with a hostile file in place of model.safetensors, or a hostile config.
 def model_with(name, weights=None, config=None):

@@ -19,9 +19,11 @@ manifest one "$corpus/jpegls-16384.dcm" 1
 
 declare -A cases=(
   [deflated]="dicom png $corpus/deflated-1.4GB.dcm $work/out.png"
+  [deflated-3gb]="dicom png $corpus/deflated-3GB.dcm $work/out.png"
   [native]="dicom png $corpus/native-16384.dcm $work/out.png"
   [rle]="dicom png $corpus/rle-16384.dcm $work/out.png"
   [jpegls]="dicom png $corpus/jpegls-16384.dcm $work/out.png"
+  [jpeg2000]="dicom png $corpus/j2k-16384.dcm $work/out.png"
   [embed1]="embed --model $tiny --manifest $work/one.csv --out $work/e.csv"
   [embed8]="embed --model $tiny --manifest $work/eight.csv --out $work/e.csv"
   [nested-pickle]="embed --model $corpus/model-nested-pickle --manifest $work/one.csv --out $work/e.csv"
@@ -32,7 +34,7 @@ declare -A cases=(
   [pipeline-bomb]="predict --model $corpus/bomb.mama.zip --manifest $work/one.csv"
 )
 names=("$@")
-[ ${#names[@]} -eq 0 ] && names=(deflated native rle jpegls embed1 embed8 nested-pickle shared-pickle storage-bomb zip-named-safetensors absurd-config pipeline-bomb)
+[ ${#names[@]} -eq 0 ] && names=(deflated deflated-3gb native rle jpegls jpeg2000 embed1 embed8 nested-pickle shared-pickle storage-bomb zip-named-safetensors absurd-config pipeline-bomb)
 for name in "${names[@]}"; do
   # shellcheck disable=SC2086
   timeout 120 /usr/bin/time -v -o "$work/time" "$mama" ${cases[$name]} > "$work/stdout" 2> "$work/stderr"

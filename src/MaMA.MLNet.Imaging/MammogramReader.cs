@@ -109,8 +109,11 @@ public sealed class MammogramReader
             stream.Position = start;
             if (length == 0) throw new MammogramReadException(source, "file is empty");
 
+            // The message describes the bytes but never shows them: the path may come from someone else's manifest
+            // and point at a file (a key, a password list) its reader may not see.
             IMammogramDecoder decoder = FindDecoder(head)
-                ?? throw new MammogramReadException(source, $"unknown image format (first bytes {Convert.ToHexString(head[..Math.Min(8, length)])}); readers for {string.Join(", ", _decoders.Select(d => d.FormatName))} are registered");
+                ?? throw new MammogramReadException(source, $"unknown image format{(LooksLikeText(head) ? " (the file looks like text)" : "")}; "
+                    + $"readers for {string.Join(", ", _decoders.Select(d => d.FormatName))} are registered");
             return decoder.Decode(stream, source, frame);
         }
         catch (MammogramReadException) { throw; }
@@ -118,6 +121,14 @@ public sealed class MammogramReader
         {
             throw new MammogramReadException(source, $"read failed: {e.Message}", e);
         }
+    }
+
+    // Printable ASCII, white space and UTF-8 lead/continuation bytes only: what a text file starts with.
+    private static bool LooksLikeText(ReadOnlySpan<byte> head)
+    {
+        foreach (byte b in head)
+            if (b < 0x20 && b is not (byte)'\t' and not (byte)'\n' and not (byte)'\r' || b == 0x7F) return false;
+        return true;
     }
 
     /// <summary>The first decoder that recognises <paramref name="head"/>, or null.</summary>

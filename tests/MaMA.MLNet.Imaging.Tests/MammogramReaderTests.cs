@@ -26,6 +26,36 @@ public sealed class MammogramReaderTests
     }
 
     [TestMethod]
+    public void UnknownFormat_ShowsNoByteOfTheFile()
+    {
+        // A manifest can point at any file; the message names it and says what is wrong, but quotes none of it,
+        // neither as text nor as hex.
+        const string secret = "AKIA-SECRET-KEY=hunter2";
+        byte[] bytes = System.Text.Encoding.ASCII.GetBytes(secret + "\nmore\n");
+        var e = Assert.ThrowsExactly<MammogramReadException>(() => MammogramReader.Default.ReadBytes(bytes, "/home/u/.aws/credentials"));
+        StringAssert.Contains(e.Message, "/home/u/.aws/credentials");
+        StringAssert.Contains(e.Message, "unknown image format (the file looks like text)");
+        AssertShowsNone(e.Message, bytes);
+
+        byte[] binary = [0x00, 0xFF, 0x13, 0x37, 0xC0, 0xDE, 0xBE, 0xEF, 0x42, 0x42];
+        var b = Assert.ThrowsExactly<MammogramReadException>(() => MammogramReader.Default.ReadBytes(binary, "key.bin"));
+        Assert.DoesNotContain("looks like text", b.Message);
+        AssertShowsNone(b.Message, binary);
+    }
+
+    private static void AssertShowsNone(string message, byte[] content)
+    {
+        // Every run of 4 bytes: neither its hex nor (when it is letters and digits) its text is in the message.
+        for (int start = 0; start + 4 <= content.Length; start++)
+        {
+            byte[] piece = content[start..(start + 4)];
+            Assert.DoesNotContain(Convert.ToHexString(piece), message, StringComparison.OrdinalIgnoreCase, $"hex of bytes {start}.. shown: {message}");
+            string text = System.Text.Encoding.Latin1.GetString(piece);
+            if (text.All(char.IsLetterOrDigit)) Assert.DoesNotContain(text, message, $"text of bytes {start}.. shown: {message}");
+        }
+    }
+
+    [TestMethod]
     public void MissingFile_AndEmptyFile_AreReadErrors()
     {
         string dir = Path.Combine(Path.GetTempPath(), "mama-reader-" + Guid.NewGuid().ToString("N"));

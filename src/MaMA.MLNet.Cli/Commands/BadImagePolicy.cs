@@ -103,13 +103,9 @@ internal static class BadImagePolicy
     public static void WriteList(IReadOnlyList<UnreadableImage> unreadable, int total, string listPath)
     {
         var csv = new StringBuilder("path,reason\n");
-        foreach (var u in unreadable) csv.Append(Quote(u.Path)).Append(',').Append(Quote(u.Reason.ReplaceLineEndings(" "))).Append('\n');
+        foreach (var u in unreadable) csv.Append(CsvCell.Text(u.Path)).Append(',').Append(CsvCell.Text(u.Reason.ReplaceLineEndings(" "))).Append('\n');
         File.WriteAllText(listPath, csv.ToString());
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Skipped {unreadable.Count} of {total} images that cannot be read; listed in {listPath}."));
     }
-
-    /// <summary>RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.</summary>
-    public static string Quote(string field) =>
-        field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

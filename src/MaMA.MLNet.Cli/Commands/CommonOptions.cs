@@ -13,6 +13,15 @@ internal static class CommonOptions
     /// <summary><c>--manifest</c>, required: the manifest CSV.</summary>
     public static Option<string> Manifest() => new("--manifest") { Description = "Manifest CSV.", Required = true };
 
+    /// <summary>
+    /// <c>--allow-outside-paths</c>, on every command that reads a manifest: relative image paths may lead out of the
+    /// manifest's folder (<see cref="Data.Manifest.ManifestReadOptions.AllowPathsOutsideManifestFolder"/>). Off by default.
+    /// </summary>
+    public static Option<bool> AllowOutsidePaths() => new("--allow-outside-paths")
+    {
+        Description = "Read relative image paths of the manifest that lead out of its folder (../x.dcm); refused by default (absolute paths are always read).",
+    };
+
     /// <summary><c>--split</c>: the manifest rows to use (null: all).</summary>
     public static Option<string?> Split(string description = "train, validation or test (default: all rows).") =>
         new("--split") { Description = description };

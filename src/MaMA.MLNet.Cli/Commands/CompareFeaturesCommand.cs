@@ -31,6 +31,7 @@ public sealed class CompareFeaturesCommand : ICliCommand
     public Command Build()
     {
         var manifest = CommonOptions.Manifest();
+        var outsidePaths = CommonOptions.AllowOutsidePaths();
         var task = new Option<string>("--task") { Description = "density, birads or cancer.", DefaultValueFactory = _ => "density" };
         var models = new Option<string[]>("--model") { Description = "A MaMA model directory whose pooled image features to probe (repeatable).", AllowMultipleArgumentsPerToken = false };
         var imageNet = new Option<bool>("--imagenet") { Description = "Also probe ML.NET's ImageNet ResNet18 features (224 px, the ONNX file the tool carries)." };
@@ -41,13 +42,14 @@ public sealed class CompareFeaturesCommand : ICliCommand
         {
             manifest, task, models, imageNet, folds, split, json,
         };
+        command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
             var chosen = EvaluateCommand.ParseTask(parse.GetValue(task));
             if (chosen is null) return ExitCodes.Fail($"--task must be density, birads or cancer, got '{parse.GetValue(task)}'.", ExitCodes.Usage);
             int k = parse.GetValue(folds);
             if (k < 2) return ExitCodes.Fail($"--folds must be at least 2, got {k}.", ExitCodes.Usage);
-            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var all) is int manifestFailure) return manifestFailure;
+            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var all, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
             var records = all.Where(r => MaMAZeroShotEvaluation.Label(r, chosen.Value) is not null).ToList();
             var classNames = ZeroShotPrompts.ClassNames(chosen.Value);
             var labels = records.Select(r => MaMAZeroShotEvaluation.Label(r, chosen.Value)!.Value).ToList();

@@ -28,6 +28,7 @@ public sealed class EmbedCommand : ICliCommand
     {
         var modelDir = CommonOptions.Model();
         var manifest = CommonOptions.Manifest();
+        var outsidePaths = CommonOptions.AllowOutsidePaths();
         var output = new Option<string>("--out")
         {
             Description = "Where to write: a folder of Parquet part files (any name not ending in .csv, e.g. embeddings.parquet) or a CSV file (.csv).",
@@ -55,6 +56,7 @@ public sealed class EmbedCommand : ICliCommand
         {
             modelDir, manifest, output, split, format, shard, shardCount, backend, device, batchSize, rowGroup, rowsPerFile, badImages,
         };
+        command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
             string outPath = parse.GetValue(output)!;
@@ -88,7 +90,7 @@ public sealed class EmbedCommand : ICliCommand
             }
             // Before any work: an unwritable --out found after the embedding loses it.
             if ((tableFormat == EmbeddingTableFormat.Csv ? OutputChecks.File(outPath, "--out") : OutputChecks.Folder(outPath, "--out")) is int unwritable) return unwritable;
-            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records) is int manifestFailure) return manifestFailure;
+            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
             if (ManifestLoading.TryLoadModel(parse.GetValue(modelDir)!, out var loaded) is int modelFailure) return modelFailure;
             using var model = loaded!.Model;
             model.eval();

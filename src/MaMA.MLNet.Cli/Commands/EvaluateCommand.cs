@@ -26,6 +26,7 @@ public sealed class EvaluateCommand : ICliCommand
     {
         var modelDir = CommonOptions.Model();
         var manifest = CommonOptions.Manifest();
+        var outsidePaths = CommonOptions.AllowOutsidePaths();
         var task = new Option<string>("--task") { Description = "density, birads or cancer.", DefaultValueFactory = _ => "density" };
         var split = CommonOptions.Split();
         var json = new Option<bool>("--json") { Description = "Compact JSON." };
@@ -34,6 +35,7 @@ public sealed class EvaluateCommand : ICliCommand
         var badImages = BadImagePolicy.Option();
         var backend = CommonOptions.Backend();
         var command = new Command("evaluate", "Zero-shot evaluation of a MaMA model on a manifest.") { modelDir, manifest, task, split, json, report, noPlots, badImages, backend };
+        command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
             if (CommonOptions.ParseBackend(parse.GetValue(backend)) is not { } engine)
@@ -44,7 +46,7 @@ public sealed class EvaluateCommand : ICliCommand
             string? reportPath = parse.GetValue(report);
             if (reportPath is not null && OutputChecks.File(reportPath, "--report") is int unwritable) return unwritable;
             string? splitText = parse.GetValue(split);
-            if (ManifestLoading.TryLoad(splitText, parse.GetValue(manifest)!, out var records) is int manifestFailure) return manifestFailure;
+            if (ManifestLoading.TryLoad(splitText, parse.GetValue(manifest)!, out var records, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
             var splitValue = ManifestLoading.ParseSplit(splitText);
             if (ManifestLoading.TryLoadModel(parse.GetValue(modelDir)!, out var loaded) is int modelFailure) return modelFailure;
             using var model = loaded!.Model;

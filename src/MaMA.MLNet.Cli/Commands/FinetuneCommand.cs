@@ -36,6 +36,7 @@ public sealed class FinetuneCommand : ICliCommand
     {
         var modelDir = CommonOptions.Model();
         var manifest = CommonOptions.Manifest();
+        var outsidePaths = CommonOptions.AllowOutsidePaths();
         var task = new Option<string>("--task") { Description = "density, birads or cancer.", DefaultValueFactory = _ => "density" };
         var mode = new Option<string>("--mode") { Description = "probe (frozen encoder) or full.", DefaultValueFactory = _ => "probe" };
         var output = new Option<string>("--out") { Description = "Model file to write (.mama.zip).", Required = true };
@@ -47,6 +48,7 @@ public sealed class FinetuneCommand : ICliCommand
         var seed = new Option<int>("--seed") { Description = "Seed of sampling and the split." };
         var command = new Command("finetune", "Train a MaMA classifier (linear probe or full fine-tuning) on labelled images.")
             { modelDir, manifest, task, mode, output, steps, batchSize, learningRate, split, validation, seed };
+        command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
             var chosen = EvaluateCommand.ParseTask(parse.GetValue(task));
@@ -81,7 +83,7 @@ public sealed class FinetuneCommand : ICliCommand
             // Before the training, so an unwritable --out does not lose the trained head.
             if (OutputChecks.File(parse.GetValue(output)!, "--out") is int unwritable) return unwritable;
 
-            var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, splitValue);
+            var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, splitValue, parse.GetValue(outsidePaths));
             if (records is null) return Fail(error!, ExitCodes.BadInput);
             // Without --split, train on the train split when the manifest has one: the other splits stay held out for evaluation.
             if (splitText is null && records.Any(r => r.Split == MaMA.MLNet.Data.Manifest.DatasetSplit.Train))

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Imaging;
 using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Weights;
@@ -25,14 +26,16 @@ public sealed class PredictCommand : ICliCommand
     {
         var modelFile = CommonOptions.Model("MaMA model file (.mama.zip, written by SaveMaMA or mama finetune).");
         var manifest = CommonOptions.Manifest();
+        var outsidePaths = CommonOptions.AllowOutsidePaths();
         var split = CommonOptions.Split();
         var output = new Option<string?>("--out") { Description = "CSV file to write: a header (path, predicted, one score column per class) and the class names as predicted labels." };
         var command = new Command("predict", "Run a saved MaMA pipeline on the manifest's images.") { modelFile, manifest, split, output };
+        command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
             string? outPath = parse.GetValue(output);
             if (outPath is not null && OutputChecks.File(outPath, "--out") is int unwritable) return unwritable;
-            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records) is int manifestFailure) return manifestFailure;
+            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
             string path = parse.GetValue(modelFile)!;
             if (Directory.Exists(path))
                 return Fail($"--model {path}: a directory was given where a .mama.zip pipeline file is needed (written by mama finetune or SaveMaMA); "
@@ -58,7 +61,7 @@ public sealed class PredictCommand : ICliCommand
                 var classNames = ClassNames(scored.Schema, predicted, score);
                 var csv = new System.Text.StringBuilder("path");
                 if (getPredicted is not null) csv.Append(",predicted");
-                foreach (var name in classNames) csv.Append(",score_").Append(BadImagePolicy.Quote(name));
+                foreach (var name in classNames) csv.Append(',').Append(CsvCell.Text("score_" + name));
                 csv.Append('\n');
                 while (cursor.MoveNext())
                 {
@@ -68,9 +71,9 @@ public sealed class PredictCommand : ICliCommand
                     var dense = values.DenseValues().Select(v => v.ToString("R", CultureInfo.InvariantCulture)).ToList();
                     string scores = string.Join(",", dense);
                     Console.WriteLine(getPredicted is null ? $"{file}\t{scores}" : $"{file}\t{key.ToString(CultureInfo.InvariantCulture)}\t{scores}");
-                    csv.Append(BadImagePolicy.Quote(file.ToString()));
+                    csv.Append(CsvCell.Text(file.ToString()));
                     if (getPredicted is not null)
-                        csv.Append(',').Append(BadImagePolicy.Quote(key >= 1 && key <= classNames.Count ? classNames[(int)key - 1] : "")); // keys are 1-based; 0 is missing
+                        csv.Append(',').Append(CsvCell.Text(key >= 1 && key <= classNames.Count ? classNames[(int)key - 1] : "")); // keys are 1-based; 0 is missing
                     foreach (var v in dense) csv.Append(',').Append(v);
                     csv.Append('\n');
                 }

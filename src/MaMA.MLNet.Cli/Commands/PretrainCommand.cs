@@ -24,6 +24,7 @@ public sealed class PretrainCommand : ICliCommand
     public Command Build()
     {
         var manifest = CommonOptions.Manifest();
+        var outsidePaths = CommonOptions.AllowOutsidePaths();
         var preset = new Option<string>("--preset") { Description = "Model preset: tiny or mama-base.", DefaultValueFactory = _ => "tiny" };
         var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
         var steps = new Option<long?>("--steps") { Description = "Optimiser steps (tiny: 600, else 1000)." };
@@ -56,6 +57,7 @@ public sealed class PretrainCommand : ICliCommand
         {
             manifest, preset, output, steps, minutes, resume, overwrite, batch, lr, seed, noMultiView, noLocal, lateStart, warmup, imageSize, fullText, tokenizer, init, recompute, frozenDType,
         };
+        command.Options.Add(outsidePaths);
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
 
         int Run(ParseResult parse, CancellationToken cancellationToken)
@@ -69,7 +71,7 @@ public sealed class PretrainCommand : ICliCommand
             if (parse.GetValue(lateStart) is { } l && l < 0) return Fail($"--late-start must be 0 or more, got {l}.", ExitCodes.Usage);
             if (parse.GetValue(imageSize) is { } px && px < 14) return Fail($"--image-size must be at least 14, got {px}.", ExitCodes.Usage);
             if (OutputChecks.Folder(parse.GetValue(output)!, "--out") is int unwritable) return unwritable;
-            var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, null);
+            var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, null, parse.GetValue(outsidePaths));
             if (records is null) return Fail(error!, ExitCodes.BadInput);
             var train = records.Where(r => r.Split == DatasetSplit.Train).ToList();
             var used = train.Count > 0 ? train : records.ToList();

@@ -20,18 +20,20 @@ public sealed class RetrieveCommand : ICliCommand
     {
         var modelDir = CommonOptions.Model();
         var manifest = CommonOptions.Manifest();
+        var outsidePaths = CommonOptions.AllowOutsidePaths();
         var query = new Option<string>("--query") { Description = "The text to search with.", Required = true };
         var top = new Option<int>("--top") { Description = "How many images to list.", DefaultValueFactory = _ => 5 };
         var split = CommonOptions.Split();
         var badImages = BadImagePolicy.Option();
         var command = new Command("retrieve", "Find the manifest images closest to a text query.") { modelDir, manifest, query, top, split, badImages };
+        command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
             int k = parse.GetValue(top);
             if (k < 1) return Fail($"--top must be at least 1, got {k}.", ExitCodes.Usage);
             if (string.IsNullOrWhiteSpace(parse.GetValue(query))) return Fail("--query must not be empty.", ExitCodes.Usage);
             if (BadImagePolicy.Parse(parse.GetValue(badImages)) is not { } skip) return ExitCodes.Usage;
-            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records) is int manifestFailure) return manifestFailure;
+            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
             if (ManifestLoading.TryLoadModel(parse.GetValue(modelDir)!, out var loaded) is int modelFailure) return modelFailure;
             using var model = loaded!.Model;
             using var scope = NewDisposeScope();

@@ -22,12 +22,14 @@ public sealed class ZeroShotCommand : ICliCommand
     {
         var modelDir = CommonOptions.Model("Model folder (written by mama pretrain: DIR/model).");
         var manifest = CommonOptions.Manifest();
+        var outsidePaths = CommonOptions.AllowOutsidePaths();
         var task = new Option<string>("--task") { Description = "density, birads or cancer.", DefaultValueFactory = _ => "density" };
         var split = CommonOptions.Split();
         var json = new Option<bool>("--json") { Description = "Print only JSON." };
         var badImages = BadImagePolicy.Option();
         var backend = CommonOptions.Backend();
         var command = new Command("zeroshot", "Zero-shot classification with a MaMA model.") { modelDir, manifest, task, split, json, badImages, backend };
+        command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
             if (CommonOptions.ParseBackend(parse.GetValue(backend)) is not { } engine)
@@ -35,7 +37,7 @@ public sealed class ZeroShotCommand : ICliCommand
             var chosen = EvaluateCommand.ParseTask(parse.GetValue(task));
             if (chosen is null) return Fail($"--task must be density, birads or cancer, got '{parse.GetValue(task)}'.", ExitCodes.Usage);
             if (BadImagePolicy.Parse(parse.GetValue(badImages)) is not { } skip) return ExitCodes.Usage;
-            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records) is int manifestFailure) return manifestFailure;
+            if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var records, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
             if (ManifestLoading.TryLoadModel(parse.GetValue(modelDir)!, out var loaded) is int modelFailure) return modelFailure;
             using var model = loaded!.Model;
             var tokenizer = loaded.Tokenizer ?? MaMATokenizer.CreateGpt2();

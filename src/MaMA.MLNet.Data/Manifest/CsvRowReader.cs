@@ -10,6 +10,8 @@ public sealed record CsvRow(int Line, string[] Fields);
 /// <summary>
 /// A streaming RFC 4180 reader: comma separators, CRLF or LF record ends, double-quoted fields that may hold
 /// commas, quotes ("") and line breaks. A leading UTF-8 byte-order mark is skipped; blank lines are skipped.
+/// A field that <see cref="CsvCell.Text"/> neutralised against CSV injection (<c>'=...</c>) reads back without the
+/// <c>'</c> (<see cref="CsvCell.Unguard"/>), as a spreadsheet reads it.
 /// Errors (an unterminated quote, text after a closing quote) name the file and line.
 /// </summary>
 /// <remarks>
@@ -74,7 +76,7 @@ public sealed class CsvRowReader
                 }
                 if (c == ',')
                 {
-                    fields.Add(field.ToString());
+                    fields.Add(CsvCell.Unguard(field.ToString()));
                     field.Clear();
                     afterQuote = false;
                 }
@@ -97,18 +99,10 @@ public sealed class CsvRowReader
                     field.Append((char)c);
                 }
             }
-            fields.Add(field.ToString());
+            fields.Add(CsvCell.Unguard(field.ToString()));
             if (!any || (fields.Count == 1 && fields[0].Length == 0 && !afterQuote)) continue; // blank line
             row = new CsvRow(startLine, [.. fields]);
             return true;
         }
-    }
-
-    /// <summary>Quotes a field when it holds a comma, quote, line break or leading/trailing space.</summary>
-    public static string Escape(string? value)
-    {
-        if (string.IsNullOrEmpty(value)) return "";
-        bool needs = value.AsSpan().IndexOfAny(",\"\r\n") >= 0 || char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]);
-        return needs ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
     }
 }

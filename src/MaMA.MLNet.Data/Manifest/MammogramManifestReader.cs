@@ -5,7 +5,10 @@ namespace MaMA.MLNet.Data.Manifest;
 /// <summary>Reads the MaMA.MLNet CSV manifest described in <see cref="ManifestColumns"/>.</summary>
 public static class MammogramManifestReader
 {
-    /// <summary>Reads a manifest file; relative image paths are resolved against its folder.</summary>
+    /// <summary>
+    /// Reads a manifest file; relative image paths are resolved against its folder and must stay inside it unless
+    /// <see cref="ManifestReadOptions.AllowPathsOutsideManifestFolder"/> is set.
+    /// </summary>
     /// <exception cref="ManifestFormatException">The header or (unless skipping) a row is invalid.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static ManifestReadResult Read(string path, ManifestReadOptions? options = null)
@@ -36,7 +39,7 @@ public static class MammogramManifestReader
             var cells = new RowCells(row, header!.Fields.Length, columns, file);
             try
             {
-                records.Add(ParseRow(cells, options.ResolveImagePaths ? baseFolder : null));
+                records.Add(ParseRow(cells, baseFolder, options));
             }
             catch (ManifestFormatException e) when (!options.ThrowOnBadRow)
             {
@@ -59,11 +62,18 @@ public static class MammogramManifestReader
         return index;
     }
 
-    private static MammogramRecord ParseRow(RowCells c, string? baseFolder)
+    private static MammogramRecord ParseRow(RowCells c, string baseFolder, ManifestReadOptions options)
     {
         string imagePath = c.Required(ManifestColumns.ImagePath);
-        if (baseFolder is not null && !Path.IsPathRooted(imagePath))
-            imagePath = Path.GetFullPath(Path.Combine(baseFolder, imagePath));
+        if (!Path.IsPathFullyQualified(imagePath))
+        {
+            string resolved = Path.GetFullPath(Path.Combine(baseFolder, imagePath));
+            if (!options.AllowPathsOutsideManifestFolder && !IsInside(resolved, baseFolder))
+                throw c.Error(ManifestColumns.ImagePath,
+                    $"'{imagePath}' leads out of the manifest's folder; such paths are refused unless allowed (--allow-outside-paths in the mama tool, "
+                    + $"{nameof(ManifestReadOptions)}.{nameof(ManifestReadOptions.AllowPathsOutsideManifestFolder)} in code), or write the path out in full.");
+            if (options.ResolveImagePaths) imagePath = resolved;
+        }
         return new MammogramRecord
         {
             ImagePath = imagePath,
@@ -89,6 +99,15 @@ public static class MammogramManifestReader
         };
     }
 
+    // True when the full path is the folder or below it (text only: "." and ".." are already resolved, links are not followed).
+    private static bool IsInside(string fullPath, string folder)
+    {
+        string root = Path.GetFullPath(folder);
+        if (!Path.EndsInDirectorySeparator(root)) root += Path.DirectorySeparatorChar;
+        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        return (fullPath + Path.DirectorySeparatorChar).StartsWith(root, comparison);
+    }
+
     private delegate bool TryParse<T>(string text, out T value);
 
     /// <summary>Cell access by column name for one row, with errors that name the row and column.</summary>
@@ -102,6 +121,8 @@ public static class MammogramManifestReader
             string value = row.Fields[i].Trim();
             return value.Length == 0 ? null : value;
         }
+
+        public ManifestFormatException Error(string column, string problem) => new(file, row.Line, column, problem);
 
         public string Required(string column) =>
             Text(column) ?? throw new ManifestFormatException(file, row.Line, column, "a value is required.");

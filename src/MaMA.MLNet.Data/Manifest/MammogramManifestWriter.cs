@@ -25,18 +25,20 @@ public static class MammogramManifestWriter
         writer.Write('\n');
         foreach (MammogramRecord r in records)
         {
-            string?[] cells =
+            // Text from the records is neutralised against CSV injection (CsvCell.Text); the codes and numbers we format are not.
+            string[] cells =
             [
-                RelativeIfInside(r.ImagePath, baseFolder), r.PatientId, r.StudyId,
-                r.Laterality is { } l ? ManifestValues.Format(l) : null, r.View, r.ImageType, r.Procedure,
-                r.Reason is { } reason ? ManifestValues.Format(reason) : null,
-                r.Age?.ToString(CultureInfo.InvariantCulture), r.Race, r.Ethnicity,
-                r.Density?.ToString(CultureInfo.InvariantCulture), r.BiRads?.ToString(CultureInfo.InvariantCulture),
-                r.MassShape, r.MassMargin, r.MassDensity, r.CalcificationType, r.CalcificationDistribution,
-                r.Cancer is { } cancer ? (cancer ? "1" : "0") : null,
-                r.Split is { } split ? ManifestValues.Format(split) : null,
+                CsvCell.Text(RelativeIfInside(r.ImagePath, baseFolder)), CsvCell.Text(r.PatientId), CsvCell.Text(r.StudyId),
+                r.Laterality is { } l ? ManifestValues.Format(l) : "", CsvCell.Text(r.View), CsvCell.Text(r.ImageType), CsvCell.Text(r.Procedure),
+                r.Reason is { } reason ? ManifestValues.Format(reason) : "",
+                r.Age?.ToString(CultureInfo.InvariantCulture) ?? "", CsvCell.Text(r.Race), CsvCell.Text(r.Ethnicity),
+                r.Density?.ToString(CultureInfo.InvariantCulture) ?? "", r.BiRads?.ToString(CultureInfo.InvariantCulture) ?? "",
+                CsvCell.Text(r.MassShape), CsvCell.Text(r.MassMargin), CsvCell.Text(r.MassDensity), CsvCell.Text(r.CalcificationType),
+                CsvCell.Text(r.CalcificationDistribution),
+                r.Cancer is { } cancer ? (cancer ? "1" : "0") : "",
+                r.Split is { } split ? ManifestValues.Format(split) : "",
             ];
-            writer.Write(string.Join(',', cells.Select(CsvRowReader.Escape)));
+            writer.Write(CsvCell.Row(cells));
             writer.Write('\n');
         }
     }

@@ -88,7 +88,7 @@ public sealed class DicomDataset
             if (string.IsNullOrEmpty(first)) return null;
             if (double.TryParse(first, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number is >= int.MinValue and <= int.MaxValue)
                 return (int)Math.Round(number);
-            throw new DicomFormatException(Source, $"{tag} at offset {element.Offset}: '{first}' is not an integer string");
+            throw new DicomFormatException(Source, $"{tag} at offset {element.Offset}: the value ({first.Length} characters, not shown) is not an integer string");
         }
         if (vr == DicomVR.SS && span.Length >= 2) return ReadInt16(span);
         if (vr == DicomVR.SL && span.Length >= 4) return ReadInt32(span);
@@ -128,7 +128,7 @@ public sealed class DicomDataset
         for (int i = 0; i < parts.Length; i++)
         {
             if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out result[i]) || !double.IsFinite(result[i]))
-                throw new DicomFormatException(Source, $"{tag} at offset {element.Offset}: value {i + 1} '{parts[i]}' is not a decimal number");
+                throw new DicomFormatException(Source, $"{tag} at offset {element.Offset}: value {i + 1} ({parts[i].Length} characters, not shown) is not a decimal number");
         }
         return result;
     }

@@ -6,7 +6,7 @@ namespace MaMA.MLNet.Embeddings;
 
 /// <summary>
 /// One CSV file: <c>path,study_id,patient_id,view,laterality,e0..e{E-1}</c>, invariant culture, round-trip floats,
-/// RFC 4180 quoting, appended and flushed a batch at a time. On resume a last line without its line break (the run was
+/// RFC 4180 quoting, text cells neutralised against CSV injection (<see cref="CsvCell"/>; numbers never), appended and flushed a batch at a time. On resume a last line without its line break (the run was
 /// killed inside it) is cut off, and the paths of the whole lines are skipped.
 /// </summary>
 internal sealed class CsvEmbeddingFileWriter : EmbeddingTableWriter
@@ -78,12 +78,12 @@ internal sealed class CsvEmbeddingFileWriter : EmbeddingTableWriter
         foreach (var row in rows)
         {
             _line.Clear();
-            _line.Append(CsvRowReader.Escape(row.Path)).Append(',')
-                 .Append(CsvRowReader.Escape(row.StudyId)).Append(',')
-                 .Append(CsvRowReader.Escape(row.PatientId)).Append(',')
-                 .Append(CsvRowReader.Escape(row.View)).Append(',')
-                 .Append(CsvRowReader.Escape(row.Laterality));
-            foreach (float v in row.Embedding) _line.Append(',').Append(v.ToString("R", CultureInfo.InvariantCulture));
+            _line.Append(CsvCell.Text(row.Path)).Append(',')
+                 .Append(CsvCell.Text(row.StudyId)).Append(',')
+                 .Append(CsvCell.Text(row.PatientId)).Append(',')
+                 .Append(CsvCell.Text(row.View)).Append(',')
+                 .Append(CsvCell.Text(row.Laterality));
+            foreach (float v in row.Embedding) _line.Append(',').Append(CsvCell.Number(v));
             _line.Append('\n');
             _writer.Write(_line);
             RowsWritten++;
