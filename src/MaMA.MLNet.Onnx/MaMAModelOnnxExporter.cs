@@ -65,13 +65,16 @@ public static class MaMAModelOnnxExporter
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(classifier);
         using var scope = NewDisposeScope();
+        if (model.Config.ImageEncoder == ImageEncoderKind.ResNet)
+            return MamaOnnxExporter.ExportResNetZeroShotClassifier(ImageWeights(model), model.Config.ResNet!, imageSize, classifier.ClassEmbeddings,
+                Math.Log(classifier.Scale), classNames, options);
         return MamaOnnxExporter.ExportZeroShotClassifier(ImageWeights(model), VisionConfig(model.Config, imageSize), classifier.ClassEmbeddings,
             Math.Log(classifier.Scale), classNames, options);
     }
 
     /// <summary>
     /// A linear classifier on the pooled image feature: <paramref name="headWeight"/> [C, D], <paramref name="headBias"/> [C]
-    /// (a linear probe or fine-tuned head): <c>pixels</c> -> <c>logits</c>, <c>probabilities</c>.
+    /// (a linear probe or fine-tuned head): <c>pixels</c> -> <c>logits</c>, <c>probabilities</c>. ViT and ResNet image encoders.
     /// </summary>
     public static ModelProto ExportClassifier(MaMAModel model, Tensor headWeight, Tensor headBias, IReadOnlyList<string> classNames, int imageSize,
         OnnxExportOptions? options = null)
@@ -83,6 +86,8 @@ public static class MaMAModelOnnxExporter
         var weights = BackboneWeights(model, MaMAParameterNames.ImageBackbone);
         weights["head.weight"] = headWeight;
         weights["head.bias"] = headBias;
+        if (model.Config.ImageEncoder == ImageEncoderKind.ResNet)
+            return MamaOnnxExporter.ExportResNetFineTunedClassifier(new WeightSet(weights), model.Config.ResNet!, imageSize, classNames, "head", options);
         return MamaOnnxExporter.ExportFineTunedClassifier(new WeightSet(weights), VisionConfig(model.Config, imageSize), classNames, "head", options);
     }
 
@@ -148,7 +153,7 @@ public static class MaMAModelOnnxExporter
     {
         ArgumentNullException.ThrowIfNull(config);
         if (config.ImageEncoder == ImageEncoderKind.ResNet)
-            throw new OnnxExportException("Of a ResNet image encoder only the encoder itself is exported (ExportImageEncoder); classifiers on it are not yet.");
+            throw new OnnxExportException("The image encoder is a ResNet, which has no ViT export configuration; the patch-sentence similarity of a ResNet is not exported yet (the encoder and the classifiers are).");
         VisionTransformerConfig v = config.Vision;
         if (v.FeedForward != FeedForwardKind.Mlp) throw new OnnxExportException($"Image encoder feed-forward {v.FeedForward} is not exported; only the GELU MLP is.");
         if (!v.QkvBias) throw new OnnxExportException("Image encoders without a qkv bias are not exported.");

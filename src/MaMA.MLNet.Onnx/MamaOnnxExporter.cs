@@ -91,15 +91,7 @@ public static class MamaOnnxExporter
         long e = ProjectionWidth(projection, name, config.Width);
         string embedding = Projection(g, projection, name, config.Width, e, pooled);
         g.AddOutput(embedding, EmbeddingOutput, DataType.Float, options.BatchAxisName, e);
-        string preprocessing = JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["height"] = imageSize,
-            ["width"] = imageSize,
-            ["channels"] = "grayscale repeated to 3 channels",
-            ["mean"] = new[] { 0.5, 0.5, 0.5 },
-            ["std"] = new[] { 0.5, 0.5, 0.5 },
-            ["layout"] = "NCHW float32, (x - mean) / std applied before the graph (the ResNet's own input convention is inside it)",
-        });
+        string preprocessing = ResNetPreprocessing(imageSize);
         return g.Build(Metadata(options, "image_encoder", preprocessing, e, classNames: null), LibraryVersion,
             options.Description ?? "MaMA image encoder (ResNet): pixels -> L2-normalised embedding.");
     }
@@ -156,22 +148,40 @@ public static class MamaOnnxExporter
     {
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(config);
+        return ZeroShotClassifier(VitBackbone(weights, config), weights, classTextEmbeddings, logitScale, classNames, options, projectionName);
+    }
+
+    /// <summary>
+    /// <see cref="ExportZeroShotClassifier(WeightSet, VitExportConfig, Tensor, double, IReadOnlyList{string}, OnnxExportOptions?, string?)"/>
+    /// on a ResNet image encoder (<see cref="ResNetGraphWriter"/>) at <paramref name="imageSize"/> x <paramref name="imageSize"/> pixels.
+    /// </summary>
+    /// <exception cref="OnnxExportException">Shapes disagree, the size is not a multiple of 32, the names do not match the classes, or the scale is not finite.</exception>
+    public static ModelProto ExportResNetZeroShotClassifier(WeightSet weights, ResNetConfig config, int imageSize, Tensor classTextEmbeddings, double logitScale,
+        IReadOnlyList<string> classNames, OnnxExportOptions? options = null, string? projectionName = null)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(config);
+        return ZeroShotClassifier(ResNetBackbone(weights, config, imageSize), weights, classTextEmbeddings, logitScale, classNames, options, projectionName);
+    }
+
+    private static ModelProto ZeroShotClassifier(ImageBackboneGraph backbone, WeightSet weights, Tensor classTextEmbeddings, double logitScale,
+        IReadOnlyList<string> classNames, OnnxExportOptions? options, string? projectionName)
+    {
         ArgumentNullException.ThrowIfNull(classTextEmbeddings);
         ArgumentNullException.ThrowIfNull(classNames);
         options ??= new OnnxExportOptions();
         if (!double.IsFinite(logitScale) || Math.Exp(logitScale) > float.MaxValue)
             throw new OnnxExportException($"Zero-shot classifier: logit scale {logitScale} does not give a finite float scale.");
         var (projection, projectionLayer) = ProjectionWeights(weights, projectionName, "global_proj");
-        long e = ProjectionWidth(projection, projectionLayer, config.EmbedDim);
+        long e = ProjectionWidth(projection, projectionLayer, backbone.Width);
         long classes = CheckClasses(classNames, "zero-shot classifier");
         if (classTextEmbeddings.shape is not [var rows, var cols] || rows != classes || cols != e)
             throw new OnnxExportException(
                 $"Zero-shot classifier: class text embeddings have shape [{string.Join(",", classTextEmbeddings.shape)}]; [{classes}, {e}] is expected.");
 
         var g = new OnnxGraphBuilder("mama_zero_shot_classifier");
-        string pixels = AddPixelsInput(g, config, options);
-        var vit = VitGraphWriter.Write(g, weights, config, pixels, patchTokens: false);
-        string image = Projection(g, projection, projectionLayer, config.EmbedDim, e, vit.Pooled);
+        string pooled = backbone.Write(g, options);
+        string image = Projection(g, projection, projectionLayer, backbone.Width, e, pooled);
         float[] scaledClassMatrix;
         using (NewDisposeScope())
         {
@@ -180,7 +190,7 @@ public static class MamaOnnxExporter
         }
         string logits = g.MatMul(image, g.AddInitializer("class_text_embeddings_scaled_t", scaledClassMatrix, e, classes), "class_logits");
         AddClassifierOutputs(g, logits, classes, options);
-        return g.Build(Metadata(options, "zero_shot_classifier", ImagePreprocessing(config), e, classNames), LibraryVersion,
+        return g.Build(Metadata(options, "zero_shot_classifier", backbone.Preprocessing, e, classNames), LibraryVersion,
             options.Description ?? "MaMA zero-shot classifier: pixels -> class probabilities.");
     }
 
@@ -194,19 +204,67 @@ public static class MamaOnnxExporter
     {
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(config);
+        return FineTunedClassifier(VitBackbone(weights, config), weights, classNames, headPrefix, options);
+    }
+
+    /// <summary>
+    /// <see cref="ExportFineTunedClassifier(WeightSet, VitExportConfig, IReadOnlyList{string}, string, OnnxExportOptions?)"/> on a
+    /// ResNet image encoder (<see cref="ResNetGraphWriter"/>): pixels -> average-pooled last feature map -> linear head -> softmax.
+    /// </summary>
+    /// <exception cref="OnnxExportException">A weight is missing or mis-shaped, the size is not a multiple of 32, or the names do not match the head.</exception>
+    public static ModelProto ExportResNetFineTunedClassifier(WeightSet weights, ResNetConfig config, int imageSize, IReadOnlyList<string> classNames,
+        string headPrefix = "head", OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(config);
+        return FineTunedClassifier(ResNetBackbone(weights, config, imageSize), weights, classNames, headPrefix, options);
+    }
+
+    private static ModelProto FineTunedClassifier(ImageBackboneGraph backbone, WeightSet weights, IReadOnlyList<string> classNames, string headPrefix,
+        OnnxExportOptions? options)
+    {
         ArgumentNullException.ThrowIfNull(classNames);
         options ??= new OnnxExportOptions();
         long classes = CheckClasses(classNames, "fine-tuned classifier");
         var g = new OnnxGraphBuilder("mama_fine_tuned_classifier");
-        string pixels = AddPixelsInput(g, config, options);
-        var vit = VitGraphWriter.Write(g, weights, config, pixels, patchTokens: false);
-        string headW = g.AddInitializer(headPrefix + ".weight", weights.ReadFloats(headPrefix + ".weight", classes, config.EmbedDim), classes, config.EmbedDim);
+        string pooled = backbone.Write(g, options);
+        long d = backbone.Width;
+        string headW = g.AddInitializer(headPrefix + ".weight", weights.ReadFloats(headPrefix + ".weight", classes, d), classes, d);
         string headB = g.AddInitializer(headPrefix + ".bias", weights.ReadFloats(headPrefix + ".bias", classes), classes);
-        string logits = g.Gemm(vit.Pooled, headW, headB, transB: true, "class_logits");
+        string logits = g.Gemm(pooled, headW, headB, transB: true, "class_logits");
         AddClassifierOutputs(g, logits, classes, options);
-        return g.Build(Metadata(options, "fine_tuned_classifier", ImagePreprocessing(config), embeddingSize: null, classNames), LibraryVersion,
+        return g.Build(Metadata(options, "fine_tuned_classifier", backbone.Preprocessing, embeddingSize: null, classNames), LibraryVersion,
             options.Description ?? "MaMA fine-tuned classifier: pixels -> class probabilities.");
     }
+
+    // An image encoder's backbone as the classifiers use it: the pooled feature's width, the preprocessing metadata, and
+    // a writer that adds the pixels input and the backbone and returns the pooled feature's name.
+    private sealed record ImageBackboneGraph(long Width, string Preprocessing, Func<OnnxGraphBuilder, OnnxExportOptions, string> Write);
+
+    private static ImageBackboneGraph VitBackbone(WeightSet weights, VitExportConfig config)
+    {
+        config.Validate();
+        return new(config.EmbedDim, ImagePreprocessing(config),
+            (g, options) => VitGraphWriter.Write(g, weights, config, AddPixelsInput(g, config, options), patchTokens: false).Pooled);
+    }
+
+    private static ImageBackboneGraph ResNetBackbone(WeightSet weights, ResNetConfig config, int imageSize)
+    {
+        if (imageSize <= 0 || imageSize % ResNetConfig.Stride != 0)
+            throw new OnnxExportException($"Image size {imageSize} is not a positive multiple of the ResNet's stride {ResNetConfig.Stride}.");
+        return new(config.Width, ResNetPreprocessing(imageSize),
+            (g, options) => ResNetGraphWriter.Write(g, weights, config, g.AddInput(PixelsInput, DataType.Float, options.BatchAxisName, 3, imageSize, imageSize)));
+    }
+
+    private static string ResNetPreprocessing(int imageSize) => JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["height"] = imageSize,
+        ["width"] = imageSize,
+        ["channels"] = "grayscale repeated to 3 channels",
+        ["mean"] = new[] { 0.5, 0.5, 0.5 },
+        ["std"] = new[] { 0.5, 0.5, 0.5 },
+        ["layout"] = "NCHW float32, (x - mean) / std applied before the graph (the ResNet's own input convention is inside it)",
+    });
 
     /// <summary>This library's version, as recorded in every exported model.</summary>
     public static string LibraryVersion { get; } =

@@ -82,6 +82,69 @@ public static class LossLogs
             : byStep[s].Terms).ToList();
     }
 
+    /// <summary>
+    /// A top-level number of each <c>"type":"train"</c> record of a training log (e.g. <c>batch_size</c>), by step in step order;
+    /// records without it are left out, and the last record of a step wins (as in <see cref="ReadTrainingLog"/>).
+    /// </summary>
+    /// <exception cref="ReportDataException">The file is missing, a line is not JSON, or the field is not a number.</exception>
+    public static IReadOnlyDictionary<long, double> ReadTrainingLogNumber(string path, string field)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(field);
+        var lines = ReadLines(path);
+        var byStep = new SortedDictionary<long, double>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].Trim().Length == 0) continue;
+            try
+            {
+                using var json = JsonDocument.Parse(lines[i]);
+                var root = json.RootElement;
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var type) || type.GetString() != "train") continue;
+                if (!root.TryGetProperty("step", out var stepElement) || !stepElement.TryGetInt64(out long step))
+                    throw new ReportDataException(path, $"line {i + 1}: a train record without an integer step");
+                if (root.TryGetProperty(field, out var value)) byStep[step] = Number(value, path, i);
+            }
+            catch (JsonException e)
+            {
+                throw new ReportDataException(path, $"line {i + 1} is not valid JSON: {e.Message}", e);
+            }
+        }
+        return byStep;
+    }
+
+    /// <summary>
+    /// The last <c>"type":"end"</c> record of a training log (<c>step</c>, <c>total_steps</c>, <c>stop_reason</c>,
+    /// optional <c>time_budget_minutes</c>), or null when the log has none (a run still going, killed, or logged before
+    /// runs recorded their end).
+    /// </summary>
+    /// <exception cref="ReportDataException">The file is missing, a line is not JSON, or an end record lacks a field.</exception>
+    public static TrainingRunEnd? ReadTrainingLogEnd(string path)
+    {
+        var lines = ReadLines(path);
+        TrainingRunEnd? end = null;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].Trim().Length == 0) continue;
+            try
+            {
+                using var json = JsonDocument.Parse(lines[i]);
+                var root = json.RootElement;
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var type) || type.GetString() != "end") continue;
+                if (!root.TryGetProperty("step", out var step) || !step.TryGetInt64(out long steps)
+                    || !root.TryGetProperty("total_steps", out var total) || !total.TryGetInt64(out long planned)
+                    || !root.TryGetProperty("stop_reason", out var reason) || reason.ValueKind != JsonValueKind.String)
+                    throw new ReportDataException(path, $"line {i + 1}: an end record needs an integer step and total_steps and a stop_reason");
+                double? budget = root.TryGetProperty("time_budget_minutes", out var minutes) ? Number(minutes, path, i) : null;
+                end = new TrainingRunEnd(steps, planned, reason.GetString()!, budget);
+            }
+            catch (JsonException e)
+            {
+                throw new ReportDataException(path, $"line {i + 1} is not valid JSON: {e.Message}", e);
+            }
+        }
+        return end;
+    }
+
     private static double Number(JsonElement value, string path, int line) => value.ValueKind switch
     {
         JsonValueKind.Number => value.GetDouble(),

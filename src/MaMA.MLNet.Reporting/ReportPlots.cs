@@ -133,17 +133,24 @@ public static class ReportPlots
     /// <summary>
     /// One line per loss term over optimiser steps. A repeated (term, step) keeps its last value (a resumed run logs
     /// steps again); non-finite values leave a gap. The term <see cref="LossLogs.TotalTerm"/> is drawn thicker in black.
+    /// With <paramref name="guides"/>, each term's chance level is a dashed line in its colour and each marker a grey
+    /// vertical line, both named in the legend.
     /// </summary>
     /// <param name="points">(term, step, value) triples in any order.</param>
     /// <param name="path">PNG file to write.</param>
     /// <param name="title">Plot title.</param>
     /// <param name="width">Width in pixels.</param>
     /// <param name="height">Height in pixels.</param>
+    /// <param name="yLabel">Label of the value axis (other per-step quantities, e.g. a validation metric, plot the same way).</param>
+    /// <param name="guides">Chance lines and step markers to draw; null draws the curves alone.</param>
     /// <exception cref="ArgumentException">No finite value to draw.</exception>
     /// <exception cref="PlotRenderingException">No font is installed.</exception>
-    /// <param name="yLabel">Label of the value axis (other per-step quantities, e.g. a validation metric, plot the same way).</param>
     public static void LossCurves(IEnumerable<(string Term, long Step, double Value)> points, string path,
-        string title = "Training loss", int width = DefaultWidth, int height = DefaultHeight, string yLabel = "Loss")
+        string title = "Training loss", int width = DefaultWidth, int height = DefaultHeight, string yLabel = "Loss", LossPlotGuides? guides = null) =>
+        Save(BuildLossCurves(points, title, yLabel, guides), path, width, height);
+
+    /// <summary>The plot <see cref="LossCurves"/> saves (tests read its plottables).</summary>
+    internal static Plot BuildLossCurves(IEnumerable<(string Term, long Step, double Value)> points, string title, string yLabel, LossPlotGuides? guides)
     {
         ArgumentNullException.ThrowIfNull(points);
         var terms = new Dictionary<string, SortedDictionary<long, double>>(StringComparer.Ordinal);
@@ -159,6 +166,7 @@ public static class ReportPlots
         }
         if (!terms.Values.Any(s => s.Values.Any(double.IsFinite))) throw new ArgumentException("no finite loss value to draw", nameof(points));
         var plot = NewPlot(title, "Optimiser step", yLabel);
+        var colours = new Dictionary<string, Color>(StringComparer.Ordinal);
         int colour = 0;
         // The total last, so it is drawn over its terms.
         foreach (string term in order.OrderBy(t => t == LossLogs.TotalTerm))
@@ -170,14 +178,43 @@ public static class ReportPlots
             var line = plot.Add.ScatterLine(xs, ys);
             line.LegendText = term;
             bool total = term == LossLogs.TotalTerm;
-            line.Color = total ? Colors.Black : Palette.GetColor(colour++);
+            line.Color = colours[term] = total ? Colors.Black : Palette.GetColor(colour++);
             line.LineWidth = total ? 3 : 2;
             // A single step would be an invisible zero-length line: show it as a marker.
             line.MarkerSize = xs.Length == 1 ? 8 : 0;
         }
+        if (guides is not null)
+        {
+            // One stepped dashed line per term through its ranges, in the order the curves were drawn.
+            foreach (var group in guides.ChanceLines.Where(c => double.IsFinite(c.Value)).GroupBy(c => c.Term, StringComparer.Ordinal))
+            {
+                var xs = new List<double>();
+                var ys = new List<double>();
+                foreach (var range in group.OrderBy(c => c.FromStep))
+                {
+                    xs.AddRange([range.FromStep, range.ToStep]);
+                    ys.AddRange([range.Value, range.Value]);
+                }
+                var chance = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray());
+                chance.Color = colours.TryGetValue(group.Key, out var c) ? c.WithAlpha(0.8) : Colors.Gray;
+                chance.LinePattern = LinePattern.Dashed;
+                chance.LineWidth = 1.5f;
+                chance.MarkerSize = 0;
+                var values = group.Select(r => r.Value).Distinct().Select(v => v.ToString("F2", CultureInfo.InvariantCulture));
+                chance.LegendText = $"{group.Key} at chance ({string.Join(" -> ", values)})";
+            }
+            foreach (var marker in guides.Markers)
+            {
+                var line = plot.Add.VerticalLine(marker.Step);
+                line.Color = Colors.DimGray;
+                line.LinePattern = LinePattern.Dotted;
+                line.LineWidth = 2;
+                line.LegendText = marker.Label;
+            }
+        }
         // Outside the data area, so it never hides a curve or a cluster.
         plot.ShowLegend(Edge.Right);
-        Save(plot, path, width, height);
+        return plot;
     }
 
     /// <summary>Loss curves from a long-form CSV (<c>step,elapsed_s,lr,term,value</c>; see <see cref="LossLogs.ReadCsv"/>).</summary>
@@ -189,8 +226,15 @@ public static class ReportPlots
     /// <summary>Loss curves from a <c>mama pretrain</c> JSON-lines log (see <see cref="LossLogs.ReadTrainingLog"/>).</summary>
     /// <exception cref="ReportDataException">The log is missing or malformed, or has no finite loss.</exception>
     /// <exception cref="PlotRenderingException">No font is installed.</exception>
-    public static void LossCurvesFromTrainingLog(string logPath, string pngPath, string title = "Pretraining loss", int width = DefaultWidth, int height = DefaultHeight) =>
-        LossCurvesFromFile(logPath, LossLogs.ReadTrainingLog(logPath), pngPath, title, width, height);
+    /// <param name="logPath">The training log.</param>
+    /// <param name="pngPath">PNG file to write.</param>
+    /// <param name="title">Plot title.</param>
+    /// <param name="width">Width in pixels.</param>
+    /// <param name="height">Height in pixels.</param>
+    /// <param name="guides">Chance lines and step markers to draw; null draws the curves alone.</param>
+    public static void LossCurvesFromTrainingLog(string logPath, string pngPath, string title = "Pretraining loss", int width = DefaultWidth, int height = DefaultHeight,
+        LossPlotGuides? guides = null) =>
+        LossCurvesFromFile(logPath, LossLogs.ReadTrainingLog(logPath), pngPath, title, width, height, guides);
 
     /// <summary>
     /// The embeddings projected on their first two principal components, one colour per class; the axis titles give
@@ -235,10 +279,11 @@ public static class ReportPlots
         return projection;
     }
 
-    private static void LossCurvesFromFile(string source, IReadOnlyList<(string Term, long Step, double Value)> points, string pngPath, string title, int width, int height)
+    private static void LossCurvesFromFile(string source, IReadOnlyList<(string Term, long Step, double Value)> points, string pngPath, string title, int width, int height,
+        LossPlotGuides? guides = null)
     {
         if (!points.Any(p => double.IsFinite(p.Value))) throw new ReportDataException(source, "no finite loss value to plot");
-        LossCurves(points, pngPath, title, width, height);
+        LossCurves(points, pngPath, title, width, height, guides: guides);
     }
 
     private static Plot NewPlot(string title, string xLabel, string yLabel)

@@ -47,6 +47,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
     private List<(LearnableScale Scale, Parameter Parameter)> _scales = [];
     private List<string> _notSaved = [];
     private List<OptimizerGroupState> _groupLayout = [];
+    private List<double> _groupScales = []; // learning-rate multiple of each optimiser group, in the optimiser's order
     private AdamW? _optimizer;
     private long _step;
     private long _nextMicroBatch;
@@ -187,20 +188,55 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
 
     private void CreateOptimizer()
     {
-        var (decay, noDecay) = WeightDecayRule.Split(_options.WeightDecayMode, _trained);
         var o = _options;
-        _groupLayout =
-        [
-            new("decay", o.WeightDecay, decay.Select(p => p.Name).ToList()),
-            new("no_decay", 0.0, noDecay.Select(p => p.Name).ToList()),
-        ];
-        var groups = new List<AdamW.ParamGroup>
+        // Parameters of a LearningRateScale group form their own decay / no-decay pair after the default pair, so a run
+        // without scales keeps the two-group layout of its checkpoints.
+        var byGroup = new List<(string Prefix, double Scale, List<(string Name, Parameter Parameter)> Members)> { ("", 1.0, []) };
+        foreach (var scaled in o.LearningRateScales) byGroup.Add((scaled.Name + ".", scaled.Scale, []));
+        var matched = new bool[o.LearningRateScales.Count];
+        foreach (var (name, p) in _trained)
         {
-            new(decay.Select(p => p.Parameter), o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay),
-            new(noDecay.Select(p => p.Parameter), o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, 0.0),
-        };
+            int owner = 0;
+            for (int i = 0; i < o.LearningRateScales.Count; i++)
+            {
+                if (!o.LearningRateScales[i].Contains(name)) continue;
+                if (owner != 0)
+                    throw new ArgumentException(
+                        $"Parameter '{name}' is in learning-rate groups '{o.LearningRateScales[owner - 1].Name}' and '{o.LearningRateScales[i].Name}'; it may be in one only.");
+                owner = i + 1;
+                matched[i] = true;
+            }
+            byGroup[owner].Members.Add((name, p));
+        }
+        for (int i = 0; i < matched.Length; i++)
+            if (!matched[i])
+                throw new ArgumentException(
+                    $"Learning-rate group '{o.LearningRateScales[i].Name}': no trained parameter is named '{string.Join("', '", o.LearningRateScales[i].ParameterPrefixes)}' or starts with it and a dot.");
+
+        _groupLayout = [];
+        _groupScales = [];
+        var groups = new List<AdamW.ParamGroup>();
+        foreach (var (prefix, scale, members) in byGroup)
+        {
+            var (decay, noDecay) = WeightDecayRule.Split(o.WeightDecayMode, members);
+            _groupLayout.Add(new(prefix + "decay", o.WeightDecay, decay.Select(p => p.Name).ToList()));
+            _groupLayout.Add(new(prefix + "no_decay", 0.0, noDecay.Select(p => p.Name).ToList()));
+            groups.Add(new(decay.Select(p => p.Parameter), o.LearningRate * scale, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay));
+            groups.Add(new(noDecay.Select(p => p.Parameter), o.LearningRate * scale, o.Beta1, o.Beta2, o.Epsilon, 0.0));
+            _groupScales.Add(scale);
+            _groupScales.Add(scale);
+        }
         _optimizer = optim.AdamW(groups, o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay);
     }
+
+    /// <summary>
+    /// The optimiser's parameter groups as the trainer built them: name (<c>decay</c>, <c>no_decay</c>, then
+    /// <c>{group}.decay</c> and <c>{group}.no_decay</c> per <see cref="TrainerOptions.LearningRateScales"/> entry), the
+    /// learning rate each has now, its weight decay and its parameter names. Empty before <see cref="Run"/> and after it.
+    /// </summary>
+    public IReadOnlyList<(string Name, double LearningRate, double WeightDecay, IReadOnlyList<string> Parameters)> OptimizerGroups =>
+        _optimizer is null ? [] : _optimizer.ParamGroups.Select((g, i) =>
+            (_groupLayout[i].Name, g.LearningRate, _groupLayout[i].WeightDecay, _groupLayout[i].Parameters)).ToList();
 
     private void StartFresh()
     {
@@ -292,7 +328,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         long stepsThisRun = 0;
         while (_step < _options.TotalSteps)
         {
-            if (cancellationToken.IsCancellationRequested) return Stop(TrainingStopReason.Cancelled);
+            if (cancellationToken.IsCancellationRequested) return Stop(TrainingStopReason.Cancelled, log);
             gcPacer.SafePoint();
 
             byte[] rngAtStepStart = RngState();
@@ -307,7 +343,7 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
                 // Cancelled while waiting for data: undo the half step so the checkpoint is the last whole one.
                 ZeroGradients();
                 using (var rng = torch.tensor(rngAtStepStart, ScalarType.Byte)) torch.set_rng_state(rng);
-                return Stop(TrainingStopReason.Cancelled);
+                return Stop(TrainingStopReason.Cancelled, log);
             }
             stepsThisRun++;
             _lastRecord = record;
@@ -316,9 +352,9 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
 
             if (_options.ValidateEvery > 0 && _step % _options.ValidateEvery == 0) Validate(log);
             if (_options.CheckpointEvery > 0 && _step % _options.CheckpointEvery == 0) WriteCheckpoint();
-            if (_options.TimeBudget is { } b && RunTime >= b) return Stop(TrainingStopReason.TimeBudgetReached);
+            if (_options.TimeBudget is { } b && RunTime >= b) return Stop(TrainingStopReason.TimeBudgetReached, log);
         }
-        return Stop(TrainingStopReason.Completed);
+        return Stop(TrainingStopReason.Completed, log);
     }
 
     // The time-budget fraction the schedule follows from now on, or null while the steps are on course to end in time.
@@ -337,7 +373,8 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         using var scope = NewDisposeScope();
         long step = _step;
         double lr = FollowsTimeBudget(step, stepStart) is { } fraction ? _schedule.LearningRateAt(step, fraction) : _schedule.LearningRateAt(step);
-        foreach (var group in _optimizer!.ParamGroups) group.LearningRate = lr;
+        int groupIndex = 0;
+        foreach (var group in _optimizer!.ParamGroups) group.LearningRate = lr * _groupScales[groupIndex++];
         foreach (var (group, parameters) in _frozenGroups)
             foreach (var p in parameters) p.requires_grad = step >= group.UntilStep;
         ZeroGradients();
@@ -387,7 +424,10 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
             gradNorm,
             stepSeconds > 0 ? (double)_options.MicroBatchSize * k / stepSeconds : 0,
             stepSeconds,
-            _elapsedBefore + now);
+            _elapsedBefore + now)
+        {
+            BatchSize = _options.MicroBatchSize,
+        };
     }
 
     private static void Accumulate(List<KeyValuePair<string, double>> sums, string name, double value)
@@ -491,9 +531,11 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         _lastCheckpointStep = _step;
     }
 
-    private TrainingResult Stop(TrainingStopReason reason)
+    private TrainingResult Stop(TrainingStopReason reason, TrainingLogWriter? log)
     {
         WriteCheckpoint();
+        // How the run ended, so a report read from the log alone can say steps done of planned and why it stopped.
+        log?.WriteEnd(_step, _options.TotalSteps, reason.ToString(), _options.TimeBudget);
         return new TrainingResult(reason, _step, _lastCheckpoint, _store?.BestPath()) { SkippedCheckpoints = _skippedCheckpoints };
     }
 
@@ -502,6 +544,9 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
         if (_progress is null) return;
         double runSeconds = RunTime.TotalSeconds;
         double secondsPerStep = runSeconds / stepsThisRun;
+        double remaining = secondsPerStep * (_options.TotalSteps - record.Step);
+        // A time budget ends the run when it runs out, however many steps are left: the estimate is the sooner end.
+        if (_options.TimeBudget is { } budget) remaining = Math.Min(remaining, Math.Max(0, budget.TotalSeconds - runSeconds));
         _progress.Report(new TrainingProgress(
             record.Step,
             _options.TotalSteps,
@@ -510,6 +555,6 @@ public sealed class PretrainingTrainer<TPrepared, TBatch>
             record.LearningRate,
             runSeconds > 0 ? stepsThisRun * _options.MicroBatchSize * _options.AccumulationSteps / runSeconds : 0,
             TimeSpan.FromSeconds(record.ElapsedSeconds),
-            TimeSpan.FromSeconds(secondsPerStep * (_options.TotalSteps - record.Step))));
+            TimeSpan.FromSeconds(remaining)));
     }
 }

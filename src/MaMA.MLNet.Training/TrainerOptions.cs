@@ -27,6 +27,12 @@ public sealed record TrainerOptions
     /// <summary>Which parameters decay; see <see cref="Training.WeightDecayMode"/>.</summary>
     public WeightDecayMode WeightDecayMode { get; init; } = WeightDecayMode.ExcludeBiasNormScaleEmbedding;
 
+    /// <summary>
+    /// Parameter groups trained at a multiple of the scheduled learning rate (<see cref="LearningRateScale"/>); the
+    /// parameters of no group train at 1x. Empty (default): one rate for all.
+    /// </summary>
+    public IReadOnlyList<LearningRateScale> LearningRateScales { get; init; } = [];
+
     /// <summary>AdamW beta1.</summary>
     public double Beta1 { get; init; } = 0.9;
 
@@ -108,6 +114,11 @@ public sealed record TrainerOptions
         Require(Beta1 is >= 0 and < 1, nameof(Beta1), "must be in [0, 1)");
         Require(Beta2 is >= 0 and < 1, nameof(Beta2), "must be in [0, 1)");
         Require(Epsilon > 0, nameof(Epsilon), "must be positive");
+        Require(LearningRateScales is not null && LearningRateScales.All(g =>
+                g is not null && !string.IsNullOrWhiteSpace(g.Name) && double.IsFinite(g.Scale) && g.Scale > 0 && g.ParameterPrefixes is { Count: > 0 }),
+            nameof(LearningRateScales), "must each have a name, a positive finite scale and at least one parameter prefix");
+        Require(LearningRateScales is null || LearningRateScales.Select(g => g.Name).Distinct(StringComparer.Ordinal).Count() == LearningRateScales.Count,
+            nameof(LearningRateScales), "must have distinct names");
         Require(MaxGradientNorm is null || MaxGradientNorm > 0, nameof(MaxGradientNorm), "must be positive when set");
         Require(CheckpointEvery >= 0, nameof(CheckpointEvery), "must not be negative");
         Require(KeepLastCheckpoints >= 1, nameof(KeepLastCheckpoints), "must be at least 1");

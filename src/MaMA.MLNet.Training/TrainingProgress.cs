@@ -8,7 +8,10 @@ namespace MaMA.MLNet.Training;
 /// <param name="LearningRate">The learning rate the step used.</param>
 /// <param name="SamplesPerSecond">Throughput of this run so far.</param>
 /// <param name="Elapsed">Training time over all runs that led here.</param>
-/// <param name="EstimatedRemaining">Time to <paramref name="TotalSteps"/> at this run's mean step time.</param>
+/// <param name="EstimatedRemaining">
+/// Time to the end of the run: to <paramref name="TotalSteps"/> at this run's mean step time, or to the end of the
+/// time budget (<see cref="TrainerOptions.TimeBudget"/>) when that comes sooner.
+/// </param>
 public sealed record TrainingProgress(
     long Step,
     long TotalSteps,

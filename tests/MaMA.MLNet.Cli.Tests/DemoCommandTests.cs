@@ -31,6 +31,8 @@ public sealed class DemoCommandTests
             Console.SetOut(saved);
             Assert.AreEqual(ExitCodes.Success, code, output.ToString());
             StringAssert.Contains(output.ToString(), "[6/6]");
+            // Steps done out of planned and the full model path, on the console too.
+            StringAssert.Contains(output.ToString(), $"Trained 2 of 2 planned steps (stopped: Completed). Model: {Path.Combine(dir, "run", "model")}");
 
             // The held-out count in the report is the manifest's non-train rows, read here independently.
             var records = MammogramManifestReader.Read(Path.Combine(dir, "data", "manifest.csv")).Records;
@@ -54,6 +56,14 @@ public sealed class DemoCommandTests
                 Assert.IsTrue(File.Exists(Path.Combine(dir, plot)), plot);
             }
             Assert.IsFalse(File.Exists(Path.Combine(dir, "report-cancer-loss.png")));
+            // The loss plot's chance lines and the late-start marker: the demo starts the late losses at a quarter of
+            // the steps (step index 1 of 2), the second logged step; the batch of 4 puts image_text's chance at 2 ln 4.
+            StringAssert.Contains(report, "Dashed lines: each loss at chance");
+            StringAssert.Contains(report, "start at step 2;");
+            StringAssert.Contains(report, "Trained 2 of 2 planned steps (stopped: Completed).");
+            var guides = MaMA.MLNet.Cli.Reports.EvaluationPlots.LossGuidesOf(Path.Combine(dir, "run", "training-log.jsonl"));
+            Assert.AreEqual(2L, guides.LateStartStep);
+            Assert.AreEqual(2 * Math.Log(4), guides.Plot.ChanceLines.Single(l => l.Term == "image_text").Value, 1e-12);
 
             // The exported encoder, run by ONNX Runtime here, against the saved model's own forward pass.
             var loaded = MaMAModelDirectory.Load(Path.Combine(dir, "run", "model"));
@@ -75,6 +85,40 @@ public sealed class DemoCommandTests
             float[] actual = results[0].GetTensorDataAsSpan<float>().ToArray();
             Assert.AreEqual(expected.Length, actual.Length);
             for (int i = 0; i < actual.Length; i++) Assert.AreEqual(expected[i], actual[i], 1e-4, $"embedding value {i}");
+        }
+        finally
+        {
+            Console.SetOut(saved);
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void ATimeBudgetThatStopsTrainingEarlyIsReportedWithAWarning()
+    {
+        // Every read of the fake clock moves it on a second: the 15 s budget ends pretraining after a few of the 50
+        // steps however fast the machine is.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider { AutoAdvanceAmount = TimeSpan.FromSeconds(1) };
+        string dir = Path.Combine(Path.GetTempPath(), "mama-demo-budget-" + Guid.NewGuid().ToString("N"));
+        var saved = Console.Out;
+        var output = new StringWriter();
+        Console.SetOut(output);
+        try
+        {
+            var root = new RootCommand { new DemoCommand(clock).Build() };
+            var parsed = root.Parse(["demo", "--out", dir, "--studies", "6", "--steps", "50", "--batch-size", "4", "--size", "64x80", "--minutes", "0.25"]);
+            Assert.IsEmpty(parsed.Errors);
+            int code = parsed.Invoke();
+            Console.SetOut(saved);
+            Assert.AreEqual(ExitCodes.Success, code, output.ToString());
+            var done = System.Text.RegularExpressions.Regex.Match(output.ToString(), @"Trained (\d+) of 50 planned steps \(stopped: TimeBudgetReached\)");
+            Assert.IsTrue(done.Success, output.ToString());
+            string steps = done.Groups[1].Value;
+            Assert.IsLessThan(50, int.Parse(steps, System.Globalization.CultureInfo.InvariantCulture));
+            StringAssert.Contains(output.ToString(), $"warning: the time budget (--minutes 0.25) stopped training at step {steps} of 50");
+            string report = File.ReadAllText(Path.Combine(dir, DemoCommand.ReportFile));
+            StringAssert.Contains(report, $"| tiny | {steps} / 50 | TimeBudgetReached |");
+            StringAssert.Contains(report, $"**Warning:** the time budget (--minutes 0.25) stopped training at step {steps} of 50; the model is undertrained.");
         }
         finally
         {

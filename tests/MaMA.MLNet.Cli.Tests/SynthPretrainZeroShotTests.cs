@@ -35,7 +35,8 @@ public sealed class SynthPretrainZeroShotTests
             var savedConfig = MaMA.MLNet.Modeling.MaMA.MaMAConfig.FromJson(File.ReadAllText(Path.Combine(model, "config.json")));
             Assert.AreEqual(84, savedConfig.Vision.ImageSize);
             Assert.IsNull(savedConfig.Lora);
-            Assert.AreEqual(2, File.ReadAllLines(Path.Combine(dir, "run", "training-log.jsonl")).Length);
+            // Two steps, then the run's end record.
+            Assert.AreEqual(3, File.ReadAllLines(Path.Combine(dir, "run", "training-log.jsonl")).Length);
 
             var output = new StringWriter();
             Console.SetOut(output);

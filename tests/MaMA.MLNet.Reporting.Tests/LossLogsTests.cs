@@ -55,6 +55,47 @@ public sealed class LossLogsTests
     }
 
     [TestMethod]
+    public void ANumberOfTheTrainRecordsIsReadByStepAndTheLastRecordOfAStepWins()
+    {
+        using var folder = new TempFolder();
+        string log = folder.File("training-log.jsonl");
+        File.WriteAllLines(log,
+        [
+            """{"type":"train","step":1,"losses":{"clip":3.0},"total":3.0,"batch_size":8}""",
+            """{"type":"train","step":2,"losses":{"clip":2.9},"total":2.9}""",
+            """{"type":"validation","step":2,"batch_size":99}""",
+            """{"type":"train","step":3,"losses":{"clip":2.8},"total":2.8,"batch_size":8}""",
+            """{"type":"train","step":3,"losses":{"clip":2.7},"total":2.7,"batch_size":4}""",
+        ]);
+        var sizes = LossLogs.ReadTrainingLogNumber(log, "batch_size");
+        CollectionAssert.AreEqual(new[] { 1L, 3 }, sizes.Keys.ToArray());
+        Assert.AreEqual(8.0, sizes[1]);
+        Assert.AreEqual(4.0, sizes[3]);
+        File.AppendAllLines(log, ["""{"type":"train","step":4,"batch_size":{"x":1}}"""]);
+        StringAssert.Contains(Assert.ThrowsExactly<ReportDataException>(() => LossLogs.ReadTrainingLogNumber(log, "batch_size")).Message, "line 6");
+    }
+
+    [TestMethod]
+    public void TheLastEndRecordTellsHowTheRunEnded()
+    {
+        using var folder = new TempFolder();
+        string log = folder.File("training-log.jsonl");
+        File.WriteAllLines(log, ["""{"type":"train","step":1,"losses":{"clip":3.0},"total":3.0}"""]);
+        Assert.IsNull(LossLogs.ReadTrainingLogEnd(log));
+        // A run that stopped at its budget, then a resumed one that completed.
+        File.AppendAllLines(log,
+        [
+            """{"type":"end","step":1,"total_steps":5,"stop_reason":"TimeBudgetReached","time_budget_minutes":0.5}""",
+            """{"type":"train","step":2,"losses":{"clip":2.0},"total":2.0}""",
+        ]);
+        Assert.AreEqual(new TrainingRunEnd(1, 5, "TimeBudgetReached", 0.5), LossLogs.ReadTrainingLogEnd(log));
+        File.AppendAllLines(log, ["""{"type":"end","step":5,"total_steps":5,"stop_reason":"Completed"}"""]);
+        Assert.AreEqual(new TrainingRunEnd(5, 5, "Completed", null), LossLogs.ReadTrainingLogEnd(log));
+        File.AppendAllLines(log, ["""{"type":"end","step":5}"""]);
+        StringAssert.Contains(Assert.ThrowsExactly<ReportDataException>(() => LossLogs.ReadTrainingLogEnd(log)).Message, "line 5");
+    }
+
+    [TestMethod]
     public void TheTotalCoversStepsBeforeLateTermsStart()
     {
         using var folder = new TempFolder();

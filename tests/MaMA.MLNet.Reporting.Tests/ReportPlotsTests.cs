@@ -66,6 +66,45 @@ public sealed class ReportPlotsTests
     }
 
     [TestMethod]
+    public void ChanceLinesAreDashedInTheirTermsColourAndMarkersAreVerticalLines()
+    {
+        var points = Enumerable.Range(1, 20).SelectMany(s => s <= 10
+            ? new[] { ("clip", (long)s, 3.0 / s) }
+            : new[] { ("clip", (long)s, 3.0 / s), ("local", (long)s, 5.0 / s), (LossLogs.TotalTerm, (long)s, 8.0 / s) });
+        var guides = new LossPlotGuides
+        {
+            ChanceLines = [new("clip", 1, 20, 2.77), new(LossLogs.TotalTerm, 1, 10, 2.77), new(LossLogs.TotalTerm, 11, 20, 8.32)],
+            Markers = [new StepMarker(11, "late losses start at step 11")],
+        };
+        var plot = ReportPlots.BuildLossCurves(points, "loss", "Loss", guides);
+        var lines = plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().ToList();
+        var clip = lines.Single(l => l.LegendText == "clip");
+        var clipChance = lines.Single(l => l.LegendText == "clip at chance (2.77)");
+        Assert.AreEqual(ScottPlot.LinePattern.Dashed, clipChance.LinePattern);
+        Assert.AreEqual(clip.Color.WithAlpha(0.8), clipChance.Color);
+        var clipPoints = clipChance.Data.GetScatterPoints();
+        Assert.AreEqual(1.0, clipPoints[0].X);
+        Assert.AreEqual(20.0, clipPoints[^1].X);
+        Assert.IsTrue(clipPoints.All(p => p.Y == 2.77));
+        // The total's chance steps up where the late term joins: one line through both ranges.
+        var totalChance = lines.Single(l => l.LegendText == "total at chance (2.77 -> 8.32)");
+        CollectionAssert.AreEqual(new[] { 1.0, 10, 11, 20 }, totalChance.Data.GetScatterPoints().Select(p => p.X).ToArray());
+        CollectionAssert.AreEqual(new[] { 2.77, 2.77, 8.32, 8.32 }, totalChance.Data.GetScatterPoints().Select(p => p.Y).ToArray());
+        var marker = plot.GetPlottables().OfType<ScottPlot.Plottables.VerticalLine>().Single();
+        Assert.AreEqual(11.0, marker.X);
+        Assert.AreEqual("late losses start at step 11", marker.LegendText);
+
+        // Without guides: the curves alone.
+        var bare = ReportPlots.BuildLossCurves(points, "loss", "Loss", guides: null);
+        Assert.HasCount(3, bare.GetPlottables().ToList());
+        Assert.IsEmpty(bare.GetPlottables().OfType<ScottPlot.Plottables.VerticalLine>().ToList());
+
+        using var folder = new TempFolder();
+        ReportPlots.LossCurves(points, folder.File("guides.png"), guides: guides);
+        PngChecks.AssertPlot(folder.File("guides.png"), ReportPlots.DefaultWidth, ReportPlots.DefaultHeight);
+    }
+
+    [TestMethod]
     public void LossCurvesWithoutAFiniteValueAreRefused()
     {
         using var folder = new TempFolder();

@@ -19,7 +19,7 @@ public sealed class LogAndProgressTests
 
         var lines = File.ReadAllLines(log).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         CollectionAssert.AreEqual(
-            new[] { "train:1", "train:2", "validation:2", "train:3", "train:4", "validation:4" },
+            new[] { "train:1", "train:2", "validation:2", "train:3", "train:4", "validation:4", "end:4" },
             lines.Select(l => $"{l.GetProperty("type").GetString()}:{l.GetProperty("step").GetInt64()}").ToArray());
 
         var train = lines.Where(l => l.GetProperty("type").GetString() == "train").ToList();
@@ -35,8 +35,14 @@ public sealed class LogAndProgressTests
             Assert.IsTrue(line.GetProperty("metrics").TryGetProperty("mae", out _));
             Assert.IsGreaterThan(0.0, line.GetProperty("grad_norm").GetDouble());
             Assert.IsTrue(line.TryGetProperty("samples_per_second", out _));
+            // The contrastive batch each term ranked within: the micro-batch (what chance levels in reports need).
+            Assert.AreEqual(options.MicroBatchSize, line.GetProperty("batch_size").GetInt32());
             Assert.IsGreaterThanOrEqualTo(0.0, line.GetProperty("elapsed_seconds").GetDouble());
         }
+        // The end record: steps done of planned and why the run stopped (no budget, so none recorded).
+        Assert.AreEqual(4, lines[^1].GetProperty("total_steps").GetInt64());
+        Assert.AreEqual(nameof(TrainingStopReason.Completed), lines[^1].GetProperty("stop_reason").GetString());
+        Assert.IsFalse(lines[^1].TryGetProperty("time_budget_minutes", out _));
         // The late term (from step index 3) appears in the 4th line only.
         Assert.IsFalse(train[2].GetProperty("losses").TryGetProperty("late", out _));
         Assert.IsTrue(train[3].GetProperty("losses").TryGetProperty("late", out _));
@@ -58,6 +64,29 @@ public sealed class LogAndProgressTests
             Assert.AreEqual(0.5 * (5 - r.Step), r.EstimatedRemaining.TotalSeconds, 1e-6, $"estimate after step {r.Step}");
             Assert.AreEqual(4 * 2 / 0.5, r.SamplesPerSecond, 1e-6, $"samples per second after step {r.Step}");
         }
+    }
+
+    [TestMethod]
+    public void UnderATimeBudgetTheEstimateIsTheSoonerOfStepsLeftAndBudgetLeft()
+    {
+        // 100 steps of 0.5 s (fake clock) would take 50 s; the 3 s budget ends the run after 6 steps. After step s the
+        // steps left need 0.5 (100 - s) s but the budget leaves 3 - 0.5 s: the estimate is the budget's.
+        var reports = new List<TrainingProgress>();
+        var (objective, clock) = ClockedObjective(secondsPerStep: 0.5);
+        var result = new PretrainingTrainer<ToyPrepared, ToyBatch>(objective, new ToyData(), Toys.Options(100) with { TimeBudget = TimeSpan.FromSeconds(3) },
+            progress: new SyncProgress(reports.Add), timeProvider: clock).Run();
+        Assert.AreEqual(TrainingStopReason.TimeBudgetReached, result.StopReason);
+        Assert.HasCount(6, reports);
+        foreach (var r in reports)
+            Assert.AreEqual(3 - 0.5 * r.Step, r.EstimatedRemaining.TotalSeconds, 1e-6, $"estimate after step {r.Step}");
+
+        // A budget the steps end well within leaves the steps-based estimate alone.
+        reports.Clear();
+        (objective, clock) = ClockedObjective(secondsPerStep: 0.5);
+        new PretrainingTrainer<ToyPrepared, ToyBatch>(objective, new ToyData(), Toys.Options(5) with { TimeBudget = TimeSpan.FromSeconds(60) },
+            progress: new SyncProgress(reports.Add), timeProvider: clock).Run();
+        foreach (var r in reports)
+            Assert.AreEqual(0.5 * (5 - r.Step), r.EstimatedRemaining.TotalSeconds, 1e-6, $"estimate after step {r.Step}");
     }
 
     /// <summary>A toy objective whose every micro-batch moves a fake clock on, so a step "takes" a fixed time.</summary>

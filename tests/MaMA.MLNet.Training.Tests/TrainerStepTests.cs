@@ -15,8 +15,8 @@ public sealed class TrainerStepTests
         string log = temp.Sub("log.jsonl");
         new PretrainingTrainer<ToyPrepared, ToyBatch>(objective, data ?? new ToyData(), options with { LogPath = log },
             progress: new SyncProgress(reports.Add)).Run();
-        var norms = File.ReadAllLines(log)
-            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("grad_norm").GetDouble()).ToList();
+        var norms = File.ReadAllLines(log).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Where(e => e.GetProperty("type").GetString() == "train").Select(e => e.GetProperty("grad_norm").GetDouble()).ToList();
         return (objective.Net.Snapshot(), reports, norms);
     }
 

@@ -17,7 +17,7 @@ using static TorchSharp.torch;
 namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>mama compare-features --manifest CSV --task density|birads|cancer [--model DIR]... [--imagenet] [--folds 5] [--split S] [--json]</c>:
+/// <c>mama compare-features --manifest CSV --task density|birads|cancer|mass|calcification|finding [--model DIR]... [--imagenet] [--folds 5] [--split S] [--json]</c>:
 /// which frozen image features suit a collection? Raw 32 x 32 pixels, ML.NET's ImageNet ResNet18 (<c>--imagenet</c>) and the
 /// pooled features of each MaMA model go through the same linear probe (<see cref="FeatureProbe"/>), cross-validated
 /// with each patient's images in one fold; prints a table (or JSON) of balanced accuracy and macro AUC.
@@ -32,7 +32,11 @@ public sealed class CompareFeaturesCommand : ICliCommand
     {
         var manifest = CommonOptions.Manifest();
         var outsidePaths = CommonOptions.AllowOutsidePaths();
-        var task = new Option<string>("--task") { Description = "density, birads or cancer.", DefaultValueFactory = _ => "density" };
+        var task = new Option<string>("--task")
+        {
+            Description = "density, birads, cancer, or a finding's presence from the manifest's finding columns: mass, calcification, finding (either; normal vs abnormal).",
+            DefaultValueFactory = _ => "density",
+        };
         var models = new Option<string[]>("--model") { Description = "A MaMA model directory whose pooled image features to probe (repeatable).", AllowMultipleArgumentsPerToken = false };
         var imageNet = new Option<bool>("--imagenet") { Description = "Also probe ML.NET's ImageNet ResNet18 features (224 px, the ONNX file the tool carries)." };
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds (patients kept apart).", DefaultValueFactory = _ => 5 };
@@ -45,19 +49,20 @@ public sealed class CompareFeaturesCommand : ICliCommand
         command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
-            var chosen = EvaluateCommand.ParseTask(parse.GetValue(task));
-            if (chosen is null) return ExitCodes.Fail($"--task must be density, birads or cancer, got '{parse.GetValue(task)}'.", ExitCodes.Usage);
+            var chosen = ProbeTarget.Parse(parse.GetValue(task));
+            if (chosen is null)
+                return ExitCodes.Fail($"--task must be density, birads, cancer, mass, calcification or finding, got '{parse.GetValue(task)}'.", ExitCodes.Usage);
             int k = parse.GetValue(folds);
             if (k < 2) return ExitCodes.Fail($"--folds must be at least 2, got {k}.", ExitCodes.Usage);
             if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var all, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
-            var records = all.Where(r => MaMAZeroShotEvaluation.Label(r, chosen.Value) is not null).ToList();
-            var classNames = ZeroShotPrompts.ClassNames(chosen.Value);
-            var labels = records.Select(r => MaMAZeroShotEvaluation.Label(r, chosen.Value)!.Value).ToList();
+            var records = all.Where(r => chosen.Label(r) is not null).ToList();
+            var classNames = chosen.ClassNames;
+            var labels = records.Select(r => chosen.Label(r)!.Value).ToList();
             var groups = records.Select(r => r.PatientId).ToList();
             if (groups.Distinct(StringComparer.Ordinal).Count() < k)
-                return ExitCodes.Fail($"{records.Count} images with a {chosen} label from {groups.Distinct(StringComparer.Ordinal).Count()} patients: too few for {k} folds.", ExitCodes.BadInput);
+                return ExitCodes.Fail($"{records.Count} images with a {chosen.Name} label from {groups.Distinct(StringComparer.Ordinal).Count()} patients: too few for {k} folds.", ExitCodes.BadInput);
             var missing = Enumerable.Range(0, classNames.Count).Where(c => !labels.Contains(c)).Select(c => classNames[c]).ToList();
-            if (missing.Count > 0) return ExitCodes.Fail($"No image has {chosen} {string.Join(", ", missing)}; the probe needs every class.", ExitCodes.BadInput);
+            if (missing.Count > 0) return ExitCodes.Fail($"No image is labelled {string.Join(", ", missing.Select(m => $"'{m}'"))} for {chosen.Name}; the probe needs every class.", ExitCodes.BadInput);
 
             var ml = new MLContext(seed: 1);
             var rows = new List<(string Features, int Width, FeatureProbeCrossValidation Result)>();
@@ -90,7 +95,7 @@ public sealed class CompareFeaturesCommand : ICliCommand
             {
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
-                    task = chosen.Value.ToString().ToLowerInvariant(),
+                    task = chosen.Name,
                     images = records.Count,
                     patients = groups.Distinct(StringComparer.Ordinal).Count(),
                     folds = k,
@@ -104,7 +109,7 @@ public sealed class CompareFeaturesCommand : ICliCommand
                 return ExitCodes.Success;
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{chosen.Value.ToString().ToLowerInvariant()}: {records.Count} images, {groups.Distinct(StringComparer.Ordinal).Count()} patients, {k}-fold cross-validation by patient, balanced logistic-regression probe"));
+                $"{chosen.Name}: {records.Count} images, {groups.Distinct(StringComparer.Ordinal).Count()} patients, {k}-fold cross-validation by patient, balanced logistic-regression probe"));
             Console.WriteLine("| features | width | balanced accuracy | macro AUC |");
             Console.WriteLine("| --- | --- | --- | --- |");
             foreach (var (name, width, r) in rows)
@@ -113,6 +118,25 @@ public sealed class CompareFeaturesCommand : ICliCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    // What the probe predicts: a zero-shot task's label, or whether the manifest records a finding for the image.
+    private sealed record ProbeTarget(string Name, IReadOnlyList<string> ClassNames, Func<MammogramRecord, int?> Label)
+    {
+        public static ProbeTarget? Parse(string? text)
+        {
+            string name = (text ?? "").Trim().ToLowerInvariant();
+            if (EvaluateCommand.ParseTask(name) is { } zeroShot)
+                return new(zeroShot.ToString().ToLowerInvariant(), ZeroShotPrompts.ClassNames(zeroShot), r => MaMAZeroShotEvaluation.Label(r, zeroShot));
+            static int Present(string? column) => string.IsNullOrWhiteSpace(column) ? 0 : 1;
+            return name switch
+            {
+                "mass" => new(name, ["no mass", "mass"], r => Present(r.MassShape)),
+                "calcification" => new(name, ["no calcification", "calcification"], r => Present(r.CalcificationType)),
+                "finding" => new(name, ["normal", "abnormal"], r => Math.Max(Present(r.MassShape), Present(r.CalcificationType))),
+                _ => null,
+            };
+        }
     }
 
     // The first channel of the eval transform at 32 px (the channels are copies of the grey image).

@@ -41,10 +41,21 @@ public sealed class DemoCommand : ICliCommand
     /// <summary>File name of the exported image encoder inside the output folder.</summary>
     public const string OnnxFile = "image_encoder.onnx";
 
+    /// <summary>The default <c>--out</c>: a folder in the working directory, which the repository's .gitignore lists.</summary>
+    public const string DefaultOutput = "mama-demo";
+
+    private readonly TimeProvider? _clock;
+
+    /// <summary>The command as the tool runs it (the system clock).</summary>
+    public DemoCommand() { }
+
+    /// <summary>The command with <paramref name="clock"/> for the time budget, ETA and progress lines (tests pass a fake one).</summary>
+    internal DemoCommand(TimeProvider clock) => _clock = clock;
+
     /// <inheritdoc />
     public Command Build()
     {
-        var output = new Option<string>("--out") { Description = "Output folder (data/, run/, image_encoder.onnx, report.md).", DefaultValueFactory = _ => "mama-demo" };
+        var output = new Option<string>("--out") { Description = "Output folder (data/, run/, image_encoder.onnx, report.md).", DefaultValueFactory = _ => DefaultOutput };
         var studies = new Option<int>("--studies") { Description = "Phantom studies (four images each; 70 % train).", DefaultValueFactory = _ => 300 };
         var minutes = new Option<double>("--minutes") { Description = "Pretraining time budget in minutes.", DefaultValueFactory = _ => 5 };
         var steps = new Option<long>("--steps") { Description = "Pretraining steps at most (the time budget may stop it first).", DefaultValueFactory = _ => 1200 };
@@ -75,10 +86,10 @@ public sealed class DemoCommand : ICliCommand
     /// </summary>
     public const int ResNetDemoImageSize = 128;
 
-    private static int Run(DemoSettings s, CancellationToken cancellationToken) =>
-        OutputChecks.Folder(s.Output, "--out") ?? CliProgress.Run(progress => Run(s, progress, cancellationToken));
+    private int Run(DemoSettings s, CancellationToken cancellationToken) =>
+        OutputChecks.Folder(s.Output, "--out") ?? CliProgress.Run(progress => Run(s, progress, cancellationToken), _clock);
 
-    private static int Run(DemoSettings s, ICliProgress progress, CancellationToken cancellationToken)
+    private int Run(DemoSettings s, ICliProgress progress, CancellationToken cancellationToken)
     {
         if (s.Studies < 2) return Fail($"--studies must be at least 2 (some to train on, some held out), got {s.Studies}.", ExitCodes.Usage);
         if (!(s.Minutes > 0)) return Fail($"--minutes must be positive, got {s.Minutes}.", ExitCodes.Usage);
@@ -138,6 +149,7 @@ public sealed class DemoCommand : ICliCommand
             CheckpointEvery = s.Steps,
             WarmupSteps = Math.Min(recipe.WarmupSteps ?? 20, Math.Max(1, s.Steps / 10)),
             LateStartStep = Math.Min(recipe.LateStartStep ?? 300, Math.Max(1, s.Steps / 4)),
+            Clock = _clock,
         };
         Log(progress, clock, $"[2/6] Pretraining {recipe.Preset} for up to {s.Steps} steps / {s.Minutes:G3} min, batch {batchSize} -> {options.OutputDirectory}");
         MaMAPretrainingResult trained;
@@ -153,7 +165,8 @@ public sealed class DemoCommand : ICliCommand
         }
         if (trained.Training.StopReason == TrainingStopReason.Cancelled) return Fail("cancelled.", ExitCodes.Cancelled);
         report.Training(trained, trainClock.Elapsed);
-        Log(progress, clock, $"      stopped ({trained.Training.StopReason}) at step {trained.Training.Step}");
+        Log(progress, clock, $"      {TrainingSummary.Steps(trained.Training, s.Steps)} Model: {Path.GetFullPath(trained.ModelDirectory)}");
+        if (TrainingSummary.BudgetWarning(trained.Training, s.Steps, s.Minutes) is { } warning) Log(progress, clock, "      " + warning);
 
         // 3. Zero-shot evaluation on the held-out studies, from the saved model as a user would load it.
         Log(progress, clock, "[3/6] Zero-shot evaluation on the held-out images");
@@ -273,9 +286,8 @@ public sealed class DemoCommand : ICliCommand
                 .AppendLine()
                 .AppendLine(Invariant($"Model: `{Path.GetFullPath(r.ModelDirectory)}`"))
                 .AppendLine();
-            if (r.Training.StopReason == TrainingStopReason.TimeBudgetReached && r.Training.Step < settings.Steps)
-                _body.AppendLine(Invariant($"**Warning:** the time budget (--minutes {settings.Minutes:G3}) stopped training at step {r.Training.Step} of {settings.Steps}; the model is undertrained. Give more --minutes or fewer --steps."))
-                    .AppendLine();
+            if (TrainingSummary.BudgetWarning(r.Training, settings.Steps, settings.Minutes) is { } warning)
+                _body.AppendLine($"**Warning:** {warning["warning: ".Length..]}").AppendLine();
         }
 
         private bool _zeroShotHeader;

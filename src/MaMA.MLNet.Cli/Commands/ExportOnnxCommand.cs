@@ -1,16 +1,18 @@
 using System.CommandLine;
 using System.Globalization;
+using MaMA.MLNet.Components;
 using MaMA.MLNet.Data.Captions;
 using MaMA.MLNet.Deployment;
 using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Weights;
 using MaMA.MLNet.Onnx;
+using Microsoft.ML;
 
 namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>mama export-onnx --model DIR --out FILE --part image|text|zeroshot|classifier [--image-size N] [--task T] [--head FILE]</c>:
-/// exports one part of a MaMA model directory to ONNX, then runs the file in ONNX Runtime on one random input and
+/// <c>mama export-onnx --model DIR|FILE.mama.zip --out FILE --part image|text|zeroshot|classifier [--image-size N] [--task T] [--head FILE]</c>:
+/// exports one part of a MaMA model directory (or the fine-tuned classifier of a <c>mama finetune</c> pipeline file) to ONNX, then runs the file in ONNX Runtime on one random input and
 /// compares it with the TorchSharp model (exit <see cref="ExitCodes.CheckFailed"/> above 1e-4).
 /// </summary>
 public sealed class ExportOnnxCommand : ICliCommand
@@ -18,7 +20,7 @@ public sealed class ExportOnnxCommand : ICliCommand
     /// <inheritdoc />
     public Command Build()
     {
-        var model = CommonOptions.Model("A MaMA model directory (config.json, model.safetensors, tokenizer/).");
+        var model = CommonOptions.Model("A MaMA model directory (config.json, model.safetensors, tokenizer/), or a .mama.zip from mama finetune (with --part classifier).");
         var output = new Option<string>("--out") { Description = "The .onnx file to write.", Required = true };
         var part = new Option<string>("--part") { Description = "What to export.", Required = true };
         part.AcceptOnlyFromAmong("image", "text", "zeroshot", "classifier");
@@ -52,8 +54,18 @@ public sealed class ExportOnnxCommand : ICliCommand
             };
             if (which == MaMAOnnxPart.ZeroShot && zeroShotTask is null)
                 return Fail(stderr, ExitCodes.Usage, "--part zeroshot needs --task density|birads|cancer.");
+            string modelPath = parsed.GetValue(model)!;
+            // A file is a saved pipeline (what mama finetune writes): its fine-tuned classifier exports as it is.
+            if (File.Exists(modelPath))
+            {
+                if (which != MaMAOnnxPart.Classifier)
+                    return Fail(stderr, ExitCodes.Usage, $"--model {modelPath} is a pipeline file (.mama.zip), which exports with --part classifier; for --part {parsed.GetValue(part)} give a model directory.");
+                if (parsed.GetValue(head) is not null)
+                    return Fail(stderr, ExitCodes.Usage, "--head does not apply to a pipeline file: its fine-tuned head is exported.");
+                return ExportFineTuned(modelPath, parsed.GetValue(output)!, parsed.GetValue(imageSize), parsed.GetValue(seed), stdout, stderr);
+            }
             if (which == MaMAOnnxPart.Classifier && parsed.GetValue(head) is null)
-                return Fail(stderr, ExitCodes.Usage, "--part classifier needs --head FILE (weight [C, D], bias [C]).");
+                return Fail(stderr, ExitCodes.Usage, "--part classifier needs --head FILE (weight [C, D], bias [C]), or --model a .mama.zip written by mama finetune.");
 
             LoadedMaMAModel loaded;
             try
@@ -76,14 +88,48 @@ public sealed class ExportOnnxCommand : ICliCommand
                 {
                     return Fail(stderr, ExitCodes.BadInput, e.Message);
                 }
-                stdout.WriteLine($"wrote {report.Path}" + (report.ExternalDataPath is { } data ? $" (weights in {data})" : ""));
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"ONNX Runtime vs TorchSharp, '{report.CheckedOutput}' on one random input: max abs diff {report.MaxAbsDiff:E3} (tolerance {report.Tolerance:E0})"));
-                if (report.Passed) return ExitCodes.Success;
-                return Fail(stderr, ExitCodes.CheckFailed, "the exported model does not match the TorchSharp model.");
+                return Finish(report, stdout, stderr);
             }
         });
         return command;
+    }
+
+    // The last fine-tuned stage of a pipeline file, exported with its head and class names.
+    private static int ExportFineTuned(string pipelinePath, string outputPath, int? imageSize, long seed, TextWriter stdout, TextWriter stderr)
+    {
+        ITransformer pipeline;
+        try { pipeline = new MLContext(seed: 1).Model.LoadMaMA(pipelinePath); }
+        catch (Exception e) when (e is InvalidDataException or MaMAModelFormatException or WeightLoadException or IOException)
+        {
+            return Fail(stderr, ExitCodes.BadInput, e.Message);
+        }
+        try
+        {
+            var stages = pipeline is IEnumerable<ITransformer> chain ? chain.ToList() : [pipeline];
+            if (stages.OfType<FineTuneTransformer>().LastOrDefault() is not { } classifier)
+                return Fail(stderr, ExitCodes.BadInput, $"{pipelinePath} holds no fine-tuned classifier (stages: {string.Join(", ", stages.Select(t => t.GetType().Name))}); export its model directory with --part image, or a head with --head.");
+            OnnxExportReport report;
+            try { report = MaMAOnnxDeployment.ExportAndCheck(classifier, outputPath, imageSize, seed); }
+            catch (Exception e) when (e is OnnxExportException or ArgumentException or IOException)
+            {
+                return Fail(stderr, ExitCodes.BadInput, e.Message);
+            }
+            stdout.WriteLine($"classes: {string.Join(", ", classifier.Head.ClassNames ?? [])}");
+            return Finish(report, stdout, stderr);
+        }
+        finally
+        {
+            (pipeline as IDisposable)?.Dispose();
+        }
+    }
+
+    private static int Finish(OnnxExportReport report, TextWriter stdout, TextWriter stderr)
+    {
+        stdout.WriteLine($"wrote {report.Path}" + (report.ExternalDataPath is { } data ? $" (weights in {data})" : ""));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ONNX Runtime vs TorchSharp, '{report.CheckedOutput}' on one random input: max abs diff {report.MaxAbsDiff:E3} (tolerance {report.Tolerance:E0})"));
+        if (report.Passed) return ExitCodes.Success;
+        return Fail(stderr, ExitCodes.CheckFailed, "the exported model does not match the TorchSharp model.");
     }
 
     private static int Fail(TextWriter stderr, int code, string message)

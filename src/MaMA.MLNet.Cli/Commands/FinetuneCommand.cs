@@ -112,9 +112,12 @@ public sealed class FinetuneCommand : ICliCommand
                 ClassificationReport? report = null;
                 CliProgress.Run(progress =>
                 {
-                    // The estimator reports no steps, so fine-tuning is one stage of unknown length (a spinner).
-                    using (progress.Stage($"fine-tune {rows.Count} images, {options.Steps} steps", 0))
+                    // Step progress as pretrain shows it (loss, learning rate, images/s, time left); early stopping may end it sooner.
+                    using (var stage = progress.Stage($"fine-tune {rows.Count} images", options.Steps))
+                    {
+                        options.Progress = new TrainingStage(stage);
                         model = ml.Transforms.LoadMammograms("Image", "Path", loading).Append(ml.MulticlassClassification.Trainers.MaMAFineTune(options)).Fit(keyed);
+                    }
                     using (progress.Stage("score the training images", 0))
                         report = ClassificationEvaluator.Evaluate(model.Transform(keyed), "Label", "Score");
                     ml.Model.SaveMaMA(model, keyed.Schema, parse.GetValue(output)!);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MaMA.MLNet.Cli.Progress;
+using MaMA.MLNet.Cli.Reports;
 using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Imaging;
 using MaMA.MLNet.Modeling.MaMA;
@@ -13,19 +14,27 @@ namespace MaMA.MLNet.Cli.Commands;
 /// <summary>
 /// <c>mama pretrain --manifest CSV --preset NAME --out DIR [--steps N] [--minutes M] [--resume] [--batch-size B]
 /// [--lr X] [--seed S] [--no-multiview] [--no-local] [--late-start S] [--warmup W] [--image-size P] [--full-text] [--init MODEL_DIR]
-/// [--recompute-activations] [--frozen-text-dtype bfloat16]</c>.
+/// [--recompute-activations] [--frozen-text-dtype bfloat16] [--image-lr-scale X] [--freeze-image-stages N]</c>.
 /// Unset values take the preset's defaults (<see cref="MaMAPretrainingOptions.TinyFromScratch"/> for tiny): trains on the manifest's
 /// train split (all rows when it has none) and writes DIR/model, DIR/checkpoints and DIR/training-log.jsonl.
 /// Progress: a live bar on a terminal, otherwise a key=value line on standard error every few seconds (<see cref="TrainingStage"/>).
 /// </summary>
 public sealed class PretrainCommand : ICliCommand
 {
+    private readonly TimeProvider? _clock;
+
+    /// <summary>The command as the tool runs it (the system clock).</summary>
+    public PretrainCommand() { }
+
+    /// <summary>The command with <paramref name="clock"/> for the time budget, ETA and progress lines (tests pass a fake one).</summary>
+    internal PretrainCommand(TimeProvider clock) => _clock = clock;
+
     /// <inheritdoc />
     public Command Build()
     {
         var manifest = CommonOptions.Manifest();
         var outsidePaths = CommonOptions.AllowOutsidePaths();
-        var preset = new Option<string>("--preset") { Description = "Model preset: tiny or mama-base.", DefaultValueFactory = _ => "tiny" };
+        var preset = new Option<string>("--preset") { Description = "Model preset: tiny, mama-base or resnet18-imagenet (starts from ML.NET's ImageNet ResNet18 weights).", DefaultValueFactory = _ => "tiny" };
         var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
         var steps = new Option<long?>("--steps") { Description = "Optimiser steps (tiny: 600, else 1000)." };
         var minutes = new Option<double?>("--minutes") { Description = "Stop after this many minutes." };
@@ -49,6 +58,14 @@ public sealed class PretrainCommand : ICliCommand
         {
             Description = "dtype the frozen (LoRA) text base is held in: float32, bfloat16 or float16 (compute stays float32; not with --init, whose model fixes it).",
         };
+        var imageLrScale = new Option<double?>("--image-lr-scale")
+        {
+            Description = "The image backbone trains at this multiple of --lr (heads and text at 1x); e.g. 0.1 keeps a pretrained encoder near its start. Default 1.",
+        };
+        var freezeImageStages = new Option<int?>("--freeze-image-stages")
+        {
+            Description = "Keep the first N stages of a ResNet image encoder frozen (stem, layer1..layer4; 0-5, 5 = the whole backbone). Default 0.",
+        };
         var init = new Option<string?>("--init")
         {
             Description = "Continue from this MaMA model directory (e.g. from 'mama model init --image-weights ... --text-model ...'): its config, weights and tokenizer; --preset, --image-size and --full-text do not apply. Default --lr then 4e-5 (the paper's).",
@@ -56,6 +73,7 @@ public sealed class PretrainCommand : ICliCommand
         var command = new Command("pretrain", "Pretrain a MaMA model on a manifest.")
         {
             manifest, preset, output, steps, minutes, resume, overwrite, batch, lr, seed, noMultiView, noLocal, lateStart, warmup, imageSize, fullText, tokenizer, init, recompute, frozenDType,
+            imageLrScale, freezeImageStages,
         };
         command.Options.Add(outsidePaths);
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
@@ -69,6 +87,9 @@ public sealed class PretrainCommand : ICliCommand
             if (parse.GetValue(lr) is { } rate && !(rate > 0)) return Fail($"--lr must be positive, got {rate}.", ExitCodes.Usage);
             if (parse.GetValue(warmup) is { } w && w < 0) return Fail($"--warmup must be 0 or more, got {w}.", ExitCodes.Usage);
             if (parse.GetValue(lateStart) is { } l && l < 0) return Fail($"--late-start must be 0 or more, got {l}.", ExitCodes.Usage);
+            if (parse.GetValue(imageLrScale) is { } scale && !(scale > 0 && double.IsFinite(scale))) return Fail($"--image-lr-scale must be positive, got {scale}.", ExitCodes.Usage);
+            if (parse.GetValue(freezeImageStages) is { } frozenStages && frozenStages is < 0 or > Modeling.Vision.ResNet.StageCount)
+                return Fail($"--freeze-image-stages must be in 0..{Modeling.Vision.ResNet.StageCount} (stem, layer1..layer4), got {frozenStages}.", ExitCodes.Usage);
             if (parse.GetValue(imageSize) is { } px && px < 14) return Fail($"--image-size must be at least 14, got {px}.", ExitCodes.Usage);
             if (OutputChecks.Folder(parse.GetValue(output)!, "--out") is int unwritable) return unwritable;
             var (records, error) = ManifestLoading.Load(parse.GetValue(manifest)!, null, parse.GetValue(outsidePaths));
@@ -88,7 +109,10 @@ public sealed class PretrainCommand : ICliCommand
                     ? new MaMAPretrainingOptions { InitialModelDirectory = initial, OutputDirectory = outputDirectory, LearningRate = 4e-5 }
                     : presetName == "tiny"
                         ? MaMAPretrainingOptions.TinyFromScratch(outputDirectory)
-                        : new MaMAPretrainingOptions { Preset = presetName, OutputDirectory = outputDirectory };
+                        // The ResNet preset starts from the ImageNet weights the tool carries, not from random ones.
+                        : MaMAConfig.FromPreset(presetName) is var presetConfig && ImageEncoderChoice.UsesPackagedResNet18(presetConfig)
+                            ? MaMAPretrainingOptions.ResNet18ImageNet(outputDirectory, ImageEncoderChoice.PackagedResNet18())
+                            : new MaMAPretrainingOptions { Preset = presetName, OutputDirectory = outputDirectory };
                 MaMAConfig? config = initial is null ? defaults.ResolveConfig() : null;
                 if (config is not null && parse.GetValue(imageSize) is { } size) config = config.WithImageSize(size);
                 if (config is not null && parse.GetValue(frozenDType) is { } dtype) config = config with { FrozenTextBaseDType = dtype };
@@ -110,6 +134,9 @@ public sealed class PretrainCommand : ICliCommand
                     TokenizerDirectory = parse.GetValue(tokenizer),
                     CheckpointEvery = Math.Max(1, stepCount / 4),
                     RecomputeActivations = parse.GetValue(recompute),
+                    ImageLearningRateScale = parse.GetValue(imageLrScale) ?? defaults.ImageLearningRateScale,
+                    FreezeImageStages = parse.GetValue(freezeImageStages) ?? defaults.FreezeImageStages,
+                    Clock = _clock,
                 };
                 if (options.BatchSize > used.Count)
                 {
@@ -128,6 +155,10 @@ public sealed class PretrainCommand : ICliCommand
             {
                 return Fail(e.Message, ExitCodes.BadInput);
             }
+            catch (FileNotFoundException e)
+            {
+                return Fail(e.Message, ExitCodes.BadInput);
+            }
             var identity = PretrainRunFolder.Identity(options.ResolveConfig().ToJson(), parse.GetValue(manifest)!, options.Seed);
             using var folder = PretrainRunFolder.Claim(options.OutputDirectory, identity, options.Resume, parse.GetValue(overwrite), out int claimFailure);
             if (folder is null) return claimFailure;
@@ -140,7 +171,8 @@ public sealed class PretrainCommand : ICliCommand
                     using (var stage = progress.Stage("pretrain", options.Steps))
                         result = MaMAPretraining.Run(used, options, new TrainingStage(stage), cancellationToken);
                     foreach (string skipped in result.Training.SkippedCheckpoints) progress.Log($"Resumed past a damaged checkpoint: {skipped}");
-                    progress.Log($"Stopped: {result.Training.StopReason} at step {result.Training.Step}. Model: {result.ModelDirectory}. Log: {result.LogPath}");
+                    progress.Log($"{TrainingSummary.Steps(result.Training, options.Steps)} Model: {Path.GetFullPath(result.ModelDirectory)}. Log: {Path.GetFullPath(result.LogPath)}");
+                    if (TrainingSummary.BudgetWarning(result.Training, options.Steps, options.Minutes) is { } warning) progress.Log(warning);
                     return result.Training.StopReason == TrainingStopReason.Cancelled ? ExitCodes.Cancelled : ExitCodes.Success;
                 }
                 catch (Exception e) when (e is MammogramReadException or TokenizerFileException or ArgumentException or CheckpointFormatException or MaMAModelFormatException or WeightLoadException)
@@ -151,7 +183,7 @@ public sealed class PretrainCommand : ICliCommand
                 {
                     return Fail($"{e.Message} {e.InnerException?.Message}", ExitCodes.BadInput);
                 }
-            });
+            }, _clock);
         }
         return command;
     }

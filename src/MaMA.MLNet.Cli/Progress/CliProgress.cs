@@ -25,13 +25,25 @@ internal static class CliProgress
     public static ProgressMode Current => Detect(Environment.GetEnvironmentVariable(ModeVariable), Console.IsOutputRedirected, Console.IsErrorRedirected,
         Environment.GetEnvironmentVariable("TERM"), Environment.GetEnvironmentVariable("CI"));
 
-    /// <summary>Runs <paramref name="work"/> with progress in the current mode and returns its exit code.</summary>
-    public static int Run(Func<ICliProgress, int> work) => Run(Current, work);
+    /// <summary>
+    /// Runs <paramref name="work"/> with progress in the current mode and returns its exit code; plain lines take their
+    /// times from <paramref name="clock"/> (default: the system clock; tests pass a fake one).
+    /// </summary>
+    public static int Run(Func<ICliProgress, int> work, TimeProvider? clock = null) => Run(Current, work, clock);
 
     /// <summary>Runs <paramref name="work"/> with progress in <paramref name="mode"/>.</summary>
-    public static int Run(ProgressMode mode, Func<ICliProgress, int> work)
+    public static int Run(ProgressMode mode, Func<ICliProgress, int> work, TimeProvider? clock = null)
     {
-        if (mode == ProgressMode.Plain) return work(new PlainProgress(Console.Out, Console.Error));
+        if (mode == ProgressMode.Plain)
+        {
+            Func<TimeSpan>? elapsed = null;
+            if (clock is not null)
+            {
+                long start = clock.GetTimestamp();
+                elapsed = () => clock.GetElapsedTime(start);
+            }
+            return work(new PlainProgress(Console.Out, Console.Error, clock: elapsed));
+        }
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(Console.Error),
@@ -41,12 +53,13 @@ internal static class CliProgress
         });
         int code = ExitCodes.InternalError;
         var details = new DetailColumn();
+        var remaining = new RemainingColumn();
         console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 30 }, new PercentageColumn(),
-                new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn(), details)
-            .Start(context => code = work(new LiveProgress(context, console, details)));
+                new ElapsedTimeColumn(), remaining, new SpinnerColumn(), details)
+            .Start(context => code = work(new LiveProgress(context, console, details, remaining)));
         return code;
     }
 }

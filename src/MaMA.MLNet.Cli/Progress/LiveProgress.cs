@@ -3,10 +3,10 @@ using Spectre.Console;
 namespace MaMA.MLNet.Cli.Progress;
 
 /// <summary>Live Spectre.Console progress bars, one per stage, on an interactive terminal.</summary>
-internal sealed class LiveProgress(ProgressContext context, IAnsiConsole console, DetailColumn details) : ICliProgress
+internal sealed class LiveProgress(ProgressContext context, IAnsiConsole console, DetailColumn details, RemainingColumn remaining) : ICliProgress
 {
     /// <inheritdoc />
-    public IProgressStage Stage(string name, long total) => new LiveStage(context.AddTask(Markup.Escape(name), maxValue: total > 0 ? total : 1), total, details);
+    public IProgressStage Stage(string name, long total) => new LiveStage(context.AddTask(Markup.Escape(name), maxValue: total > 0 ? total : 1), total, details, remaining);
 
     /// <inheritdoc />
     public void Log(string line) => console.WriteLine(line);
@@ -17,10 +17,11 @@ internal sealed class LiveProgress(ProgressContext context, IAnsiConsole console
         private long _total;
 
         private readonly DetailColumn _details;
+        private readonly RemainingColumn _remaining;
 
-        public LiveStage(ProgressTask task, long total, DetailColumn details)
+        public LiveStage(ProgressTask task, long total, DetailColumn details, RemainingColumn remaining)
         {
-            (_task, _details) = (task, details);
+            (_task, _details, _remaining) = (task, details, remaining);
             Total = total;
         }
 
@@ -35,10 +36,11 @@ internal sealed class LiveProgress(ProgressContext context, IAnsiConsole console
             }
         }
 
-        public void Report(long done, string? detail = null)
+        public void Report(long done, string? detail = null, TimeSpan? remaining = null)
         {
             _task.Value = Math.Max(_task.Value, Math.Min(done, _task.MaxValue));
             if (detail is not null) _details.Set(_task, detail);
+            _remaining.Set(_task, remaining);
         }
 
         public void Dispose()

@@ -49,11 +49,12 @@ internal sealed class PlainProgress : ICliProgress
         private TimeSpan _lastLine = owner._clock();
         private long _done;
         private string? _detail;
+        private TimeSpan? _remaining;
         private bool _finished;
 
         public long Total { get; set; } = total;
 
-        public void Report(long done, string? detail = null)
+        public void Report(long done, string? detail = null, TimeSpan? remaining = null)
         {
             lock (owner._progress)
             {
@@ -61,6 +62,7 @@ internal sealed class PlainProgress : ICliProgress
                 // Reports from worker threads may arrive out of order; the count never goes back.
                 _done = Math.Max(_done, done);
                 _detail = detail ?? _detail;
+                _remaining = remaining;
                 var now = owner._clock();
                 if (now - _lastLine < owner._interval) return;
                 _lastLine = now;
@@ -89,7 +91,7 @@ internal sealed class PlainProgress : ICliProgress
             }
             line.Append(CultureInfo.InvariantCulture, $" elapsed_s={elapsed:F1}");
             if (state is null && Total > 0 && _done > 0 && _done < Total)
-                line.Append(CultureInfo.InvariantCulture, $" eta_s={elapsed / _done * (Total - _done):F1}");
+                line.Append(CultureInfo.InvariantCulture, $" eta_s={(_remaining ?? TimeSpan.FromSeconds(elapsed / _done * (Total - _done))).TotalSeconds:F1}");
             if (state is not null) line.Append(" state=").Append(state);
             if (!string.IsNullOrEmpty(_detail)) line.Append(" detail=\"").Append(_detail.Replace("\"", "'", StringComparison.Ordinal)).Append('"');
             return line.ToString();

@@ -10,7 +10,8 @@ internal sealed class TrainingStage(IProgressStage stage) : IProgress<TrainingPr
     public void Report(TrainingProgress p)
     {
         stage.Total = p.TotalSteps;
-        stage.Report(p.Step, Detail(p));
+        // The trainer's estimate: the sooner of the steps left and the time budget left (--minutes).
+        stage.Report(p.Step, Detail(p), p.EstimatedRemaining);
     }
 
     /// <summary>The detail text: <c>loss=4.1234 clip=2.100 ... lr=0.001 12.3 img/s</c>.</summary>

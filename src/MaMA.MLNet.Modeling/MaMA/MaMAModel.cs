@@ -110,13 +110,14 @@ public sealed class MaMAModel : nn.Module
     /// <summary>
     /// Activation recomputation (gradient checkpointing) per block in both encoders (<see cref="ActivationRecomputation"/>):
     /// the same gradients with far less activation memory, for about one more forward pass per step. Off by default.
+    /// A ResNet image encoder keeps its activations (it is small next to the text encoder); the text side recomputes.
     /// </summary>
     public bool RecomputeActivations
     {
-        get => img_encoder_q.Backbone.RecomputeActivations;
+        get => text_encoder_q.Backbone.RecomputeActivations;
         set
         {
-            img_encoder_q.Backbone.RecomputeActivations = value;
+            if (img_encoder_q.BackboneModule is VisionTransformer vit) vit.RecomputeActivations = value;
             text_encoder_q.Backbone.RecomputeActivations = value;
         }
     }

@@ -80,6 +80,40 @@ public sealed class ResNet : nn.Module<Tensor, ImageBackboneOutput>
         return new ImageBackboneOutput(pooled.MoveToOuterDisposeScope(), cells.MoveToOuterDisposeScope(), h, w);
     }
 
+    /// <summary>The network's stages from the input on: the stem (<c>conv1</c>, <c>bn1</c>), then <c>layer1</c>..<c>layer4</c>.</summary>
+    public const int StageCount = 5;
+
+    /// <summary>The parameter-name prefixes of the first <paramref name="count"/> stages (see <see cref="StageCount"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is not in [0, <see cref="StageCount"/>].</exception>
+    public static IReadOnlyList<string> StagePrefixes(int count)
+    {
+        if (count is < 0 or > StageCount)
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"A ResNet has {StageCount} stages (stem, layer1..layer4).");
+        var prefixes = new List<string>();
+        if (count >= 1) prefixes.AddRange(["conv1", "bn1"]);
+        for (int s = 1; s < count; s++) prefixes.Add($"layer{s}");
+        return prefixes;
+    }
+
+    /// <summary>
+    /// Stops the first <paramref name="count"/> stages from training (<c>requires_grad = false</c>, so an optimiser
+    /// leaves them out): the generic early filters of a pretrained network stay as they are while later stages adapt.
+    /// Returns the names of the parameters frozen.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is not in [0, <see cref="StageCount"/>].</exception>
+    public IReadOnlyList<string> FreezeStages(int count)
+    {
+        var prefixes = StagePrefixes(count);
+        var frozen = new List<string>();
+        foreach (var (name, p) in named_parameters())
+        {
+            if (!prefixes.Any(prefix => name == prefix || name.StartsWith(prefix + ".", StringComparison.Ordinal))) continue;
+            p.requires_grad = false;
+            frozen.Add(name);
+        }
+        return frozen;
+    }
+
     /// <summary>MaMA-normalised images [B, 3, H, W] in the network's own input convention (channel order, scale, mean, std).</summary>
     public Tensor ToNetworkInput(Tensor pixels)
     {

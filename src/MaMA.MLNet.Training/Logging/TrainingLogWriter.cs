@@ -23,12 +23,19 @@ public sealed record StepRecord(
     double GradientNorm,
     double SamplesPerSecond,
     double StepSeconds,
-    double ElapsedSeconds);
+    double ElapsedSeconds)
+{
+    /// <summary>
+    /// Samples in each micro-batch: the batch every contrastive loss term of the step ranks within, so a reader can
+    /// tell the term's value at chance (ln of the candidates per row); null when unknown (not written).
+    /// </summary>
+    public int? BatchSize { get; init; }
+}
 
 /// <summary>
 /// Appends one JSON object per line: <c>{"type":"train","step":..,"losses":{..},"total":..,"lr":..,"scales":{..},
 /// "metrics":{..},"grad_norm":..,"samples_per_second":..,"step_seconds":..,"elapsed_seconds":..}</c> per step and
-/// <c>{"type":"validation","step":..,"metrics":{..}}</c> per validation. Each line is flushed when written, so a
+/// <c>{"type":"validation","step":..,"metrics":{..}}</c> per validation and <c>{"type":"end",..}</c> when a run stops (<see cref="WriteEnd"/>). Each line is flushed when written, so a
 /// crash loses at most the line being written. A resumed run first drops the lines of steps past its checkpoint
 /// (<see cref="TruncateAfter"/>), so each step appears once.
 /// </summary>
@@ -94,6 +101,20 @@ public sealed class TrainingLogWriter : IDisposable
         WriteNumber(w, "samples_per_second", r.SamplesPerSecond);
         WriteNumber(w, "step_seconds", r.StepSeconds);
         WriteNumber(w, "elapsed_seconds", r.ElapsedSeconds);
+        if (r.BatchSize is { } batch) w.WriteNumber("batch_size", batch);
+    });
+
+    /// <summary>
+    /// Appends the end record of a run: <c>{"type":"end","step":..,"total_steps":..,"stop_reason":"..","time_budget_minutes":..}</c>
+    /// (the budget only when there is one). A resumed run that stops again appends another; the last one tells.
+    /// </summary>
+    public void WriteEnd(long step, long totalSteps, string stopReason, TimeSpan? timeBudget) => WriteLine(w =>
+    {
+        w.WriteString("type", "end");
+        w.WriteNumber("step", step);
+        w.WriteNumber("total_steps", totalSteps);
+        w.WriteString("stop_reason", stopReason);
+        if (timeBudget is { } budget) WriteNumber(w, "time_budget_minutes", budget.TotalMinutes);
     });
 
     /// <summary>Appends a validation record.</summary>

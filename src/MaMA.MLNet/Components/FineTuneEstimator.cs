@@ -43,7 +43,10 @@ public sealed class FineTuneEstimator : IEstimator<FineTuneTransformer>
             using var log = new ComponentLog(_host, "FineTune");
             var (weight, bias, history) = new FineTuneTraining(_options, model, images, labels, classCount, side, log).Run();
             var head = new FineTuneHead(classCount, model.Config.ImageFeatureWidth, weight, bias, classNames);
-            return new FineTuneTransformer(_options.Clone(), model, head, history);
+            // The transformer keeps the settings without the caller's progress sink: it reported during Fit only.
+            var kept = _options.Clone();
+            kept.Progress = null;
+            return new FineTuneTransformer(kept, model, head, history);
         }
         catch
         {

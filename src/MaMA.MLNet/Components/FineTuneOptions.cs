@@ -64,6 +64,13 @@ public sealed class FineTuneOptions : MaMAModelOptions
     /// <summary>Validation passes without a lower validation loss before training stops; the best weights are kept.</summary>
     public int Patience { get; set; } = 5;
 
+    /// <summary>
+    /// Receives a report after every step on the training thread (loss term <c>cross_entropy</c>); may be null. Not
+    /// saved with the model.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IProgress<global::MaMA.MLNet.Training.TrainingProgress>? Progress { get; set; }
+
     /// <inheritdoc />
     public override void Validate()
     {

@@ -71,6 +71,7 @@ internal sealed class FineTuneTraining
         _log?.Info(string.Create(CultureInfo.InvariantCulture,
             $"MaMA fine-tune ({_options.Mode}): {train.Length} training and {validation.Length} validation rows, {_classCount} classes, up to {_options.Steps} steps of {_options.TrainingBatchSize}"));
         var losses = new List<double>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         double best = double.PositiveInfinity;
         int bestStep = 0, sinceBest = 0, step = 0;
         bool stopped = false;
@@ -90,6 +91,14 @@ internal sealed class FineTuneTraining
                     loss.backward();
                     optimizer.step();
                     losses.Add(loss.item<float>());
+                }
+                if (_options.Progress is { } progress)
+                {
+                    double seconds = clock.Elapsed.TotalSeconds;
+                    progress.Report(new TrainingProgress(step + 1, _options.Steps,
+                        new Dictionary<string, double> { ["cross_entropy"] = losses[^1] }, losses[^1], schedule.LearningRateAt(step),
+                        seconds > 0 ? (step + 1.0) * _options.TrainingBatchSize / seconds : 0, clock.Elapsed,
+                        TimeSpan.FromSeconds(seconds / (step + 1) * (_options.Steps - step - 1))));
                 }
                 if (step == 0 || (step + 1) % LogEvery == 0 || step + 1 == _options.Steps)
                     Log($"step {step + 1}/{_options.Steps}: loss {losses[^1]:F4}, lr {schedule.LearningRateAt(step):0.00e+00}");

@@ -71,6 +71,12 @@ public sealed partial class MaMAPretrainingEstimator
         /// <summary>Peak learning rate.</summary>
         public double LearningRate { get; set; } = 1e-3;
 
+        /// <summary>The image backbone's multiple of <see cref="LearningRate"/> (<see cref="MaMAPretrainingOptions.ImageLearningRateScale"/>).</summary>
+        public double ImageLearningRateScale { get; set; } = 1.0;
+
+        /// <summary>Stages of a ResNet image encoder kept frozen (<see cref="MaMAPretrainingOptions.FreezeImageStages"/>).</summary>
+        public int FreezeImageStages { get; set; }
+
         /// <summary>Warm-up steps; null = 10 % of <see cref="Steps"/>.</summary>
         public long? WarmupSteps { get; set; }
 
@@ -140,6 +146,8 @@ public sealed partial class MaMAPretrainingEstimator
             Minutes = Minutes,
             BatchSize = TrainingBatchSize,
             LearningRate = LearningRate,
+            ImageLearningRateScale = ImageLearningRateScale,
+            FreezeImageStages = FreezeImageStages,
             WarmupSteps = WarmupSteps,
             LateStartStep = LateStartStep,
             MultiView = MultiView,

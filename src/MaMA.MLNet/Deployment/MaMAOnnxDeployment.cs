@@ -1,3 +1,4 @@
+using MaMA.MLNet.Components;
 using MaMA.MLNet.Data.Captions;
 using MaMA.MLNet.Modeling;
 using MaMA.MLNet.Modeling.MaMA;
@@ -90,17 +91,61 @@ public static class MaMAOnnxDeployment
                 var weight = source.Get("weight").to_type(ScalarType.Float32);
                 var bias = source.Get("bias").to_type(ScalarType.Float32);
                 int classes = weight.dim() == 2 ? (int)weight.shape[0] : 0;
-                exported = MaMAModelOnnxExporter.ExportClassifier(model, weight, bias, [.. Enumerable.Range(0, classes).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture))], size);
-                var pixels = randn(1, 3, size, size);
-                using var encoding = model.EncodeImages(pixels);
-                var expected = F.softmax(F.linear(encoding.PooledFeature, weight, bias), -1).data<float>().ToArray();
-                check = s => MaxAbsDiff(expected, RunFloats(s, MamaOnnxExporter.ProbabilitiesOutput, Pixels(pixels)));
+                (exported, check) = Classifier(model, weight, bias, [.. Enumerable.Range(0, classes).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture))], size);
                 break;
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(part), part, "Unknown ONNX part.");
         }
 
+        return SaveAndCheck(exported, check, part, outputPath, tolerance);
+    }
+
+    /// <summary>
+    /// Writes the fine-tuned classifier of a saved pipeline (what <c>mama finetune</c> writes: its
+    /// <see cref="FineTuneTransformer"/>, image encoder and head) to <paramref name="outputPath"/> as one ONNX graph
+    /// (<c>pixels</c> -> <c>logits</c>, <c>probabilities</c>, the head's class names) and checks it against the
+    /// transformer's TorchSharp model in ONNX Runtime on one random input.
+    /// </summary>
+    /// <param name="classifier">The fine-tuned stage (its model on the CPU).</param>
+    /// <param name="outputPath">The .onnx file to write.</param>
+    /// <param name="imageSize">Square input size; null uses the model's pretraining size.</param>
+    /// <param name="seed">Seed of the random check input.</param>
+    /// <param name="tolerance">Largest absolute difference that passes.</param>
+    /// <exception cref="OnnxExportException">The model cannot be exported (e.g. an image encoder without an ONNX writer).</exception>
+    public static OnnxExportReport ExportAndCheck(FineTuneTransformer classifier, string outputPath, int? imageSize = null, long seed = 0, double tolerance = DefaultTolerance)
+    {
+        ArgumentNullException.ThrowIfNull(classifier);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputPath);
+        using var lease = classifier.Model.Use();
+        var model = classifier.Model.Model;
+        model.eval();
+        int size = imageSize ?? model.Config.ImageSize;
+        using var scope = NewDisposeScope();
+        TorchRuntime.Seed(seed);
+        var head = classifier.Head;
+        var weight = tensor(head.Weight, [head.ClassCount, head.FeatureSize]);
+        var bias = tensor(head.Bias, [head.ClassCount]);
+        var names = head.ClassNames ?? [.. Enumerable.Range(0, head.ClassCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        var (exported, check) = Classifier(model, weight, bias, names, size);
+        return SaveAndCheck(exported, check, MaMAOnnxPart.Classifier, outputPath, tolerance);
+    }
+
+    // The classifier graph and its check: the model's pooled feature through the linear head, softmax.
+    private static (ModelProto Exported, Func<InferenceSession, double> Check) Classifier(MaMAModel model, Tensor weight, Tensor bias, IReadOnlyList<string> classNames, int size)
+    {
+        var exported = MaMAModelOnnxExporter.ExportClassifier(model, weight, bias, classNames, size);
+        var pixels = randn(1, 3, size, size);
+        float[] expected;
+        using (no_grad())
+        using (var encoding = model.EncodeImages(pixels))
+            expected = F.softmax(F.linear(encoding.PooledFeature, weight, bias), -1).data<float>().ToArray();
+        var input = Pixels(pixels);
+        return (exported, s => MaxAbsDiff(expected, RunFloats(s, MamaOnnxExporter.ProbabilitiesOutput, input)));
+    }
+
+    private static OnnxExportReport SaveAndCheck(ModelProto exported, Func<InferenceSession, double> check, MaMAOnnxPart part, string outputPath, double tolerance)
+    {
         string? external = OnnxModelFile.Save(exported, outputPath);
         using var options = new SessionOptions();
         using var session = new InferenceSession(outputPath, options);

@@ -1,6 +1,6 @@
 namespace MaMA.MLNet.Deployment;
 
-/// <summary>What <see cref="MaMAOnnxDeployment.ExportAndCheck"/> wrote and how well ONNX Runtime agreed with TorchSharp.</summary>
+/// <summary>What <c>MaMAOnnxDeployment.ExportAndCheck</c> wrote and how well ONNX Runtime agreed with TorchSharp.</summary>
 /// <param name="Path">The .onnx file written.</param>
 /// <param name="ExternalDataPath">The external weight file beside it, or null when the weights are inline.</param>
 /// <param name="CheckedOutput">The output compared (e.g. <c>embedding</c>, <c>probabilities</c>).</param>

@@ -2,6 +2,7 @@ using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Modeling;
 using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Tokenization;
+using MaMA.MLNet.Modeling.Vision;
 using MaMA.MLNet.Onnx.Weights;
 using MaMA.MLNet.Training;
 using MaMA.MLNet.Training.MaMA;
@@ -23,6 +24,8 @@ public static class MaMAPretraining
     public const string CheckpointFolder = "checkpoints";
     /// <summary>File name of the training log.</summary>
     public const string LogFile = "training-log.jsonl";
+    /// <summary>Name of the optimiser group of the image backbone when <see cref="MaMAPretrainingOptions.ImageLearningRateScale"/> is not 1.</summary>
+    public const string ImageBackboneLearningRateGroup = "image_backbone";
 
     /// <summary>The tokenizer of a run: from <see cref="MaMAPretrainingOptions.TokenizerDirectory"/>, else the bundled GPT-2 one.</summary>
     /// <exception cref="TokenizerFileException">The tokenizer does not fit the model's vocabulary.</exception>
@@ -85,6 +88,8 @@ public static class MaMAPretraining
         using var model = options.InitialModelDirectory is { } initialModel ? MaMAModelDirectory.Load(initialModel).Model : new MaMAModel(config);
         model.RecomputeActivations = options.RecomputeActivations;
         if (options.ImageEncoderOnnxWeights is { } imageWeights) ResNetOnnxWeights.LoadInto(model, imageWeights);
+        // Frozen before the trainer looks: parameters without a gradient at its start stay out of the optimiser.
+        if (options.FreezeImageStages > 0) model.ImageEncoder.ResNetBackbone!.FreezeStages(options.FreezeImageStages);
         var objective = new MaMAObjective(model, new MaMAObjectiveOptions
         {
             LateStartStep = options.LateStartStep ?? tenth,
@@ -115,6 +120,8 @@ public static class MaMAPretraining
             DecayWithinTimeBudget = options.DecayWithinMinutes,
             Device = options.Device,
             ValidateEvery = validationRecords is { Count: > 0 } ? options.ValidateEvery : 0,
+            LearningRateScales = options.ImageLearningRateScale == 1.0 || options.FreezeImageStages == ResNet.StageCount ? []
+                : [new LearningRateScale(ImageBackboneLearningRateGroup, options.ImageLearningRateScale, [MaMAParameterNames.ImageBackbone])],
         };
         // With SelectBy, the weights of the best validation so far, kept in memory (the saved model gets them).
         Dictionary<string, Tensor>? best = null;
@@ -140,7 +147,7 @@ public static class MaMAPretraining
                 return metrics;
             }
             : null;
-        var trainer = new PretrainingTrainer<MaMAPreparedBatch, MaMABatch>(objective, trainingData, trainerOptions, validate, progress);
+        var trainer = new PretrainingTrainer<MaMAPreparedBatch, MaMABatch>(objective, trainingData, trainerOptions, validate, progress, options.Clock);
         string? resumeFrom = options.Resume && Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints, "*.ckpt").Any() ? checkpoints : null;
         var result = trainer.Run(resumeFrom, cancellationToken);
         if (best is not null)

@@ -90,6 +90,20 @@ public sealed record MaMAPretrainingOptions
     /// <summary>Peak learning rate (the paper's 4e-5 is for pretrained weights; from scratch ~1e-3).</summary>
     public double LearningRate { get; init; } = 1e-3;
 
+    /// <summary>
+    /// The image encoder's backbone trains at this multiple of <see cref="LearningRate"/> (warm-up and decay included);
+    /// the projection heads and the text side at 1x. Below 1 keeps a pretrained encoder (ImageNet, DINOv2) closer to
+    /// the features it starts from while the new heads learn at full speed. Default 1.
+    /// </summary>
+    public double ImageLearningRateScale { get; init; } = 1.0;
+
+    /// <summary>
+    /// Freeze the first this many stages of a ResNet image encoder (<see cref="ResNet.StageCount"/>: the stem, then
+    /// <c>layer1</c>..<c>layer4</c>; 5 freezes the whole backbone): they keep their starting weights and stay out of the
+    /// optimiser. 0 (default) trains all. ResNet encoders only.
+    /// </summary>
+    public int FreezeImageStages { get; init; }
+
     /// <summary>Warm-up steps; null = 10 % of <see cref="Steps"/>.</summary>
     public long? WarmupSteps { get; init; }
 
@@ -145,6 +159,12 @@ public sealed record MaMAPretrainingOptions
     /// <summary>Where the model trains: cpu, cuda, cuda:N or auto.</summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>
+    /// The clock of the time budget (<see cref="Minutes"/>), step times and progress estimates; null: the system clock.
+    /// Tests pass a fake one so that what they check never depends on the machine's speed.
+    /// </summary>
+    public TimeProvider? Clock { get; init; }
+
     /// <summary>The configuration the run builds (with <see cref="InitialModelDirectory"/>: the one saved there).</summary>
     /// <exception cref="MaMAModelFormatException">The initial model directory has no readable config.</exception>
     public MaMAConfig ResolveConfig()
@@ -171,8 +191,14 @@ public sealed record MaMAPretrainingOptions
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"LearningRate must be positive, got {LearningRate}.", nameof(LearningRate));
         if (InitialModelDirectory is not null && (Config is not null || TrainWholeTextEncoder || ImageEncoderOnnxWeights is not null))
             throw new ArgumentException("InitialModelDirectory fixes the model: leave Config, TrainWholeTextEncoder and ImageEncoderOnnxWeights unset.", nameof(InitialModelDirectory));
+        if (!(ImageLearningRateScale > 0) || !double.IsFinite(ImageLearningRateScale))
+            throw new ArgumentException($"ImageLearningRateScale must be positive and finite, got {ImageLearningRateScale}.", nameof(ImageLearningRateScale));
+        if (FreezeImageStages is < 0 or > ResNet.StageCount)
+            throw new ArgumentException($"FreezeImageStages must be in [0, {ResNet.StageCount}] (stem, layer1..layer4), got {FreezeImageStages}.", nameof(FreezeImageStages));
         var config = ResolveConfig();
         config.Validate();
+        if (FreezeImageStages > 0 && config.ImageEncoder != ImageEncoderKind.ResNet)
+            throw new ArgumentException("FreezeImageStages needs a ResNet image encoder (MaMAConfig.ImageEncoder); the ViT's blocks are not frozen by stage.", nameof(FreezeImageStages));
         if (ImageEncoderOnnxWeights is not null && config.ImageEncoder != ImageEncoderKind.ResNet)
             throw new ArgumentException("ImageEncoderOnnxWeights needs a ResNet image encoder (MaMAConfig.ImageEncoder).", nameof(ImageEncoderOnnxWeights));
     }

@@ -29,13 +29,22 @@ public sealed class CompareFeaturesCommandTests
                 Assert.IsTrue(accuracy is >= 0 and <= 1, $"{row.GetProperty("name")}: {accuracy}");
             }
             Assert.AreEqual(64, json.RootElement.GetProperty("images").GetInt32());
+
+            // Normal vs abnormal from the finding columns: every image has a label (no finding recorded = normal).
+            var finding = CliFixture.Capture(new CompareFeaturesCommand(), "compare-features", "--manifest", Path.Combine(dir, "manifest.csv"),
+                "--task", "finding", "--folds", "2", "--json");
+            Assert.AreEqual(ExitCodes.Success, finding.Code, finding.Output);
+            using var findingJson = JsonDocument.Parse(finding.Output);
+            Assert.AreEqual("finding", findingJson.RootElement.GetProperty("task").GetString());
+            Assert.AreEqual(64, findingJson.RootElement.GetProperty("images").GetInt32());
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
 
     [TestMethod]
-    public void OneFoldIsAUsageErrorAndTooFewPatientsABadInput()
+    public void OneFoldOrAnUnknownTaskIsAUsageErrorAndTooFewPatientsABadInput()
     {
+        Assert.AreEqual(ExitCodes.Usage, CliFixture.Invoke(new CompareFeaturesCommand(), "compare-features", "--manifest", CliFixture.Manifest, "--task", "lesion"));
         Assert.AreEqual(ExitCodes.Usage, CliFixture.Invoke(new CompareFeaturesCommand(), "compare-features", "--manifest", CliFixture.Manifest, "--folds", "1"));
         // The fixture has 4 studies (4 women): not enough for 10 folds.
         Assert.AreEqual(ExitCodes.BadInput, CliFixture.Invoke(new CompareFeaturesCommand(), "compare-features", "--manifest", CliFixture.Manifest, "--task", "cancer", "--folds", "10"));

@@ -96,6 +96,32 @@ public sealed partial class ExportOnnxCommandTests
     }
 
     [TestMethod]
+    public void ClassifierPartOfAResNetModelMatchesTheModel()
+    {
+        string resNetDir = Path.Combine(_folder, "resnet-model");
+        var config = MaMAConfig.ResNet18ImageNet with
+        {
+            ResNet = MaMAConfig.ResNet18ImageNet.ResNet! with { StemWidth = 8, Stages = new(1, 1, 1, 1), ImageSize = 64 },
+        };
+        TorchRuntime.Seed(12);
+        using (var model = new MaMAModel(config)) MaMAModelDirectory.Save(model, resNetDir);
+        string headPath = Path.Combine(_folder, "resnet-head.safetensors");
+        using (var scope = NewDisposeScope())
+        {
+            var state = new Dictionary<string, Tensor> { ["weight"] = randn(2, config.ImageFeatureWidth), ["bias"] = randn(2) };
+            using var stream = File.Create(headPath);
+            Safetensors.SaveStateDict(stream, state);
+        }
+        string path = Path.Combine(_folder, "resnet-classifier.onnx");
+        var (code, output, error) = Run("--model", resNetDir, "--out", path, "--part", "classifier", "--head", headPath, "--image-size", "64");
+        Assert.AreEqual(ExitCodes.Success, code, output + error);
+        Assert.IsLessThanOrEqualTo(1e-4, ReportedDiff(output));
+        using var session = new InferenceSession(path);
+        CollectionAssert.AreEqual(new[] { -1, 3, 64, 64 }, session.InputMetadata["pixels"].Dimensions);
+        CollectionAssert.AreEqual(new[] { -1, 2 }, session.OutputMetadata["probabilities"].Dimensions);
+    }
+
+    [TestMethod]
     public void ZeroShotWithoutATaskIsAUsageError()
     {
         var (code, _, error) = Run("--model", _modelDir, "--out", Path.Combine(_folder, "z.onnx"), "--part", "zeroshot");

@@ -114,6 +114,31 @@ public sealed class ResNetTests
     }
 
     [TestMethod]
+    public void FreezingStagesStopsExactlyTheirParametersFromTraining()
+    {
+        using var network = new ResNet(Small);
+        var frozen = network.FreezeStages(2);
+        var expected = network.named_parameters().Select(p => p.name)
+            .Where(n => n.StartsWith("conv1.", StringComparison.Ordinal) || n.StartsWith("bn1.", StringComparison.Ordinal) || n.StartsWith("layer1.", StringComparison.Ordinal)).ToList();
+        CollectionAssert.AreEquivalent(expected, frozen.ToList());
+        foreach (var (name, p) in network.named_parameters())
+            Assert.AreEqual(!expected.Contains(name), p.requires_grad, name);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => network.FreezeStages(ResNet.StageCount + 1));
+        Assert.HasCount(0, ResNet.StagePrefixes(0));
+    }
+
+    [TestMethod]
+    public void ActivationRecomputationCanBeSwitchedOnAMaMAModelWithAResNet()
+    {
+        // The ResNet keeps its activations; the text side recomputes. Setting it used to throw (the ViT was assumed).
+        using var model = new MaMAModel(SmallMaMA);
+        model.RecomputeActivations = true;
+        Assert.IsTrue(model.RecomputeActivations);
+        model.RecomputeActivations = false;
+        Assert.IsFalse(model.RecomputeActivations);
+    }
+
+    [TestMethod]
     public void AMaMAModelWithAResNetTrainsAllLossesAndCountsItsParameters()
     {
         using var scope = NewDisposeScope();

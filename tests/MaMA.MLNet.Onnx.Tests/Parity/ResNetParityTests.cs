@@ -2,13 +2,15 @@ using MaMA.MLNet.Modeling;
 using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Vision;
 using MaMA.MLNet.Onnx.Tests.Support;
+using MaMA.MLNet.Onnx.Weights;
 using static TorchSharp.torch;
 
 namespace MaMA.MLNet.Onnx.Tests.Parity;
 
 /// <summary>
 /// The exported ResNet image encoder (batch norms folded into the convolutions, the input convention as Mul/Add)
-/// against the TorchSharp model in ONNX Runtime: the same L2-normalised embedding within 1e-4.
+/// against the TorchSharp model in ONNX Runtime: the same L2-normalised embedding within 1e-4; a linear head and a
+/// zero-shot classifier on it against the same computation in float64.
 /// </summary>
 [TestClass]
 public sealed class ResNetParityTests
@@ -19,6 +21,61 @@ public sealed class ResNetParityTests
     public void ImageEncoderMatchesTheModel(bool bgr, int firstStageBlocks, int batch)
     {
         using var scope = NewDisposeScope();
+        using var model = Model(bgr, firstStageBlocks);
+        var pixels = rand([batch, 3, 96, 96], generator: new Generator(22)) * 2 - 1;
+        if (!bgr) pixels[.., 0] = pixels[.., 0] * 0.5;   // colour: channels differ, so a wrong channel order would show
+        var expected = model.EncodeImages(pixels).Embedding;
+
+        var graph = MaMAModelOnnxExporter.ExportImageEncoder(model, 96);
+        var outputs = OrtRunner.Run(graph, (MamaOnnxExporter.PixelsInput, pixels.contiguous().data<float>().ToArray(), [batch, 3, 96, 96]));
+        var actual = outputs[MamaOnnxExporter.EmbeddingOutput];
+        CollectionAssert.AreEqual(new long[] { batch, 32 }, actual.Shape);
+        Tolerance.AssertClose(actual.Values, expected.to(ScalarType.Float64).data<double>().ToArray(), "embedding");
+    }
+
+    [TestMethod]
+    public void ALinearHeadOnTheResNetMatchesTheModel()
+    {
+        using var scope = NewDisposeScope();
+        using var model = Model(bgr: true, firstStageBlocks: 1);
+        var pixels = rand([3, 3, 64, 64], generator: new Generator(23)) * 2 - 1;
+        var weight = randn(new long[] { 4, model.Config.ImageFeatureWidth }, generator: new Generator(24)) * 0.2;
+        var bias = randn(new long[] { 4 }, generator: new Generator(25));
+        // The reference: softmax of the head on the pooled feature, computed here in float64.
+        var pooled = model.EncodeImages(pixels).PooledFeature.to(ScalarType.Float64);
+        var expected = nn.functional.softmax(nn.functional.linear(pooled, weight.to(ScalarType.Float64), bias.to(ScalarType.Float64)), 1);
+
+        var graph = MaMAModelOnnxExporter.ExportClassifier(model, weight, bias, ["a", "b", "c", "d"], 64);
+        var outputs = OrtRunner.Run(graph, (MamaOnnxExporter.PixelsInput, pixels.contiguous().data<float>().ToArray(), [3, 3, 64, 64]));
+        CollectionAssert.AreEqual(new long[] { 3, 4 }, outputs[MamaOnnxExporter.ProbabilitiesOutput].Shape);
+        Tolerance.AssertClose(outputs[MamaOnnxExporter.ProbabilitiesOutput].Values, expected.data<double>().ToArray(), "probabilities");
+    }
+
+    [TestMethod]
+    public void AZeroShotClassifierOnTheResNetMatchesTheModel()
+    {
+        using var scope = NewDisposeScope();
+        using var model = Model(bgr: false, firstStageBlocks: 2);
+        var pixels = rand([2, 3, 64, 64], generator: new Generator(26)) * 2 - 1;
+        var classTexts = randn(new long[] { 3, 32 }, generator: new Generator(27));
+        double logScale = Math.Log(1 / 0.07);
+        // The reference: exp(scale) * cosine of the image embedding with each class text embedding, softmax.
+        var image = model.EncodeImages(pixels).Embedding.to(ScalarType.Float64);
+        var texts = nn.functional.normalize(classTexts.to(ScalarType.Float64), p: 2, dim: 1);
+        var expected = nn.functional.softmax(image.matmul(texts.t()) * Math.Exp(logScale), 1);
+
+        var (projection, projectionBias) = model.ImageEncoder.FoldedGlobalProjection();
+        var withProjection = model.state_dict().Where(kv => kv.Key.StartsWith(MaMAParameterNames.ImageBackbone, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key[MaMAParameterNames.ImageBackbone.Length..], kv => kv.Value);
+        withProjection["global_proj.weight"] = projection;
+        withProjection["global_proj.bias"] = projectionBias;
+        var graph = MamaOnnxExporter.ExportResNetZeroShotClassifier(new WeightSet(withProjection), model.Config.ResNet!, 64, classTexts, logScale, ["x", "y", "z"]);
+        var outputs = OrtRunner.Run(graph, (MamaOnnxExporter.PixelsInput, pixels.contiguous().data<float>().ToArray(), [2, 3, 64, 64]));
+        Tolerance.AssertClose(outputs[MamaOnnxExporter.ProbabilitiesOutput].Values, expected.data<double>().ToArray(), "probabilities");
+    }
+
+    private static MaMAModel Model(bool bgr, int firstStageBlocks)
+    {
         var resNet = bgr
             ? ResNetConfig.ResNet18ImageNet with { StemWidth = 8, Stages = new(1, 1, 1, 2), ImageSize = 64 }
             : new ResNetConfig { StemWidth = 8, Stages = new(firstStageBlocks, 1, 1, 1), ImageSize = 64 };
@@ -32,7 +89,7 @@ public sealed class ResNetParityTests
             LocalProjectionHidden = 48,
         };
         TorchRuntime.Seed(21);
-        using var model = new MaMAModel(config);
+        var model = new MaMAModel(config);
         // Batch norms away from the identity, so folding them is what the test checks.
         using (no_grad())
             foreach (var (name, t) in model.state_dict())
@@ -40,15 +97,7 @@ public sealed class ResNetParityTests
                 else if (name.StartsWith("img_encoder_q.model.", StringComparison.Ordinal) && (name.Contains("bn", StringComparison.Ordinal) || name.Contains("downsample.1", StringComparison.Ordinal)))
                     t.copy_(randn_like(t) * 0.3 + (name.EndsWith(".weight", StringComparison.Ordinal) ? 1 : 0));
         model.eval();
-        var pixels = rand([batch, 3, 96, 96], generator: new Generator(22)) * 2 - 1;
-        if (!bgr) pixels[.., 0] = pixels[.., 0] * 0.5;   // colour: channels differ, so a wrong channel order would show
-        var expected = model.EncodeImages(pixels).Embedding;
-
-        var graph = MaMAModelOnnxExporter.ExportImageEncoder(model, 96);
-        var outputs = OrtRunner.Run(graph, (MamaOnnxExporter.PixelsInput, pixels.contiguous().data<float>().ToArray(), [batch, 3, 96, 96]));
-        var actual = outputs[MamaOnnxExporter.EmbeddingOutput];
-        CollectionAssert.AreEqual(new long[] { batch, 32 }, actual.Shape);
-        Tolerance.AssertClose(actual.Values, expected.to(ScalarType.Float64).data<double>().ToArray(), "embedding");
+        return model;
     }
 
     [TestMethod]

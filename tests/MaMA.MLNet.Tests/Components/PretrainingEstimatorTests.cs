@@ -66,7 +66,9 @@ public sealed class PretrainingEstimatorTests
         Assert.AreEqual(TrainingStopReason.Completed, result.Training.StopReason);
         Assert.AreEqual(3, result.Training.Step);
         Assert.IsTrue(File.Exists(Path.Combine(run.Model.ModelDirectory, MaMAModelDirectory.ConfigFile)), run.Model.ModelDirectory);
-        Assert.HasCount(3, File.ReadAllLines(result.LogPath));
+        // Three steps, then the run's end record.
+        Assert.HasCount(4, File.ReadAllLines(result.LogPath));
+        StringAssert.Contains(File.ReadAllLines(result.LogPath)[^1], "\"type\":\"end\"");
         Assert.HasCount(3, run.Model.History);
         CollectionAssert.AreEqual(new long[] { 1, 2, 3 }, run.Model.History.Select(h => h.Step).ToArray());
         Assert.IsTrue(run.Model.FinalLosses.ContainsKey("image_text"), string.Join(",", run.Model.FinalLosses.Keys));

@@ -57,8 +57,10 @@ public sealed class MaMAPretrainingEndToEndTests
 
             var lines = File.ReadAllLines(log);
             foreach (var l in lines) Console.WriteLine(l);
-            Assert.AreEqual(15, lines.Length);
+            // One line per step, then the run's end record.
+            Assert.AreEqual(16, lines.Length);
             StringAssert.Contains(lines[0], "\"image_text\"");
+            StringAssert.Contains(lines[^1], "\"type\":\"end\"");
         }
         finally
         {
