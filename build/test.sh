@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The project's test command: build, every MSTest project, the NuGet consumption test, one summary line.
+# The project's test command: build, every MSTest project, the samples, the NuGet consumption test, the ONNX Runtime
+# GPU build, the deploy/ checks, one summary line.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 results="$PWD/artifacts/test-results"
 rm -rf "$results" && mkdir -p "$results"
 
@@ -35,6 +36,15 @@ done
 
 echo "== NuGet consumption test"
 if bash tests/consumption/run.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
+# Restored, compiled into artifacts/gpu-build (not the CPU build's bin/obj) and run without a GPU: the CUDA provider
+# falls back to the CPU with a warning and gives the CPU build's embeddings.
+echo "== ONNX Runtime GPU build (-p:OnnxRuntimeBackend=gpu)"
+if bash tests/gpu-build/run.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "GPU build check failed"; fi
+
+# The Kubernetes manifest against the API schemas, the Dockerfile lint, shellcheck (needs node/npm and shellcheck: .ci/run).
+echo "== deploy/ checks"
+if bash tests/deploy/run.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "deploy/ checks failed"; fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

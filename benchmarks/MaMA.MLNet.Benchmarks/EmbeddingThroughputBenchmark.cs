@@ -24,8 +24,9 @@ namespace MaMA.MLNet.Benchmarks;
 /// Images are model-ready and in memory; all engines use the same thread count.
 /// </summary>
 /// <remarks>
-/// Usage: <c>embedding-throughput [--models tiny,vit-s] [--repeats 5] [--threads 2] [--images N]</c> (N overrides
-/// 256 for tiny and 24 for ViT-S). The repeats are interleaved
+/// Usage: <c>embedding-throughput [--models tiny,vit-s,vit-b] [--repeats 5] [--threads 2] [--images N] [--image-size S]</c>
+/// (N overrides 256 for tiny, 24 for ViT-S and 4 for ViT-B; S overrides each model's side: 112, 224 and 518, MaMA's).
+/// The repeats are interleaved
 /// (every path once per round, in rotating order) so that load on a shared machine hits all paths alike; min and
 /// median per path are printed, of wall-clock and of process CPU time, and the ratios of both.
 /// </remarks>
@@ -69,7 +70,13 @@ public sealed class EmbeddingThroughputBenchmark : IBenchmark
             Vision = VisionTransformerConfig.DinoV2VitS14Reg with { ImageSize = 224 },
             EmbeddingSize = 512,
         }, 24, 8),
-        _ => throw new ArgumentException($"unknown model '{name}': use tiny or vit-s"),
+        // MaMA's image encoder: DINOv2 ViT-B/14 with 4 registers at 518 px (1374 tokens, about 304 GFLOP an image).
+        "vit-b" => new("ViT-B/14-reg, 518 px", TinyMaMAModel.Config(518) with
+        {
+            Vision = VisionTransformerConfig.DinoV2VitB14Reg with { ImageSize = 518 },
+            EmbeddingSize = 512,
+        }, 4, 2),
+        _ => throw new ArgumentException($"unknown model '{name}': use tiny, vit-s or vit-b"),
     };
 
     public int Run(string[] args)
@@ -80,10 +87,17 @@ public sealed class EmbeddingThroughputBenchmark : IBenchmark
         set_num_threads(threads);
         Console.WriteLine($"{threads} threads for every engine (torch, ONNX Runtime intra-op); {repeats} interleaved rounds after one warm-up; min and median");
         string? images = Arg(args, "--images", "");
+        string side = Arg(args, "--image-size", "");
         foreach (string name in models)
         {
             var setup = SetupFor(name.Trim());
-            RunModel(images.Length > 0 ? setup with { Images = int.Parse(images, CultureInfo.InvariantCulture) } : setup, repeats, threads);
+            if (images.Length > 0) setup = setup with { Images = int.Parse(images, CultureInfo.InvariantCulture) };
+            if (side.Length > 0)
+            {
+                int size = int.Parse(side, CultureInfo.InvariantCulture);
+                setup = setup with { Label = $"{setup.Label.Split(',')[0]}, {size} px", Config = setup.Config.WithImageSize(size) };
+            }
+            RunModel(setup, repeats, threads);
         }
         return 0;
     }
@@ -198,7 +212,7 @@ public sealed class EmbeddingThroughputBenchmark : IBenchmark
             Console.WriteLine($"{setup.Label}: {count} images, batch {batch}; load average {LoadAverage()}");
             Console.WriteLine($"{"path",-42} {"wall min",9} {"median",7} {"img/s",8} {"cpu min",8} {"median",7}  wall every round, s");
             for (int p = 0; p < paths.Length; p++)
-                Console.WriteLine($"{paths[p].Name,-42} {times[p].Min(),9:F3} {Median(times[p]),7:F3} {count / times[p].Min(),8:F1} {cpu[p].Min(),8:F3} {Median(cpu[p]),7:F3}  " +
+                Console.WriteLine($"{paths[p].Name,-42} {times[p].Min(),9:F3} {Median(times[p]),7:F3} {count / times[p].Min(),8:F2} {cpu[p].Min(),8:F3} {Median(cpu[p]),7:F3}  " +
                     string.Join(" ", times[p].Select(t => t.ToString("F3", CultureInfo.InvariantCulture))));
             // Speed ratios (peer time / our time): wall-clock min and median, and the same for process CPU time, which
             // a loaded machine distorts less (it counts our threads' work, not the time others hold the cores).
@@ -209,6 +223,7 @@ public sealed class EmbeddingThroughputBenchmark : IBenchmark
             Ratio("OnnxRuntime transformer / raw ONNX Runtime", 3, 2, "");
             Ratio("OnnxRuntime transformer / ApplyOnnxModel", 3, 4, "  goal >= 3");
             Ratio("TorchSharp transformer / ApplyOnnxModel", 1, 4, "");
+            Ratio("OnnxRuntime backend / TorchSharp backend", 3, 1, "");
             Console.WriteLine($"{"IDataView alone as a share of raw TorchSharp / raw ORT",-46} wall {times[5].Min() / times[0].Min():P1} / {times[5].Min() / times[2].Min():P1}");
         }
         finally

@@ -43,4 +43,64 @@ public sealed class BackendOptionTests
             Console.SetError(saved);
         }
     }
+
+    /// <summary>
+    /// <c>embed --backend onnx --device cuda</c> in a build without the ONNX Runtime GPU package (this one): a warning
+    /// on stderr, the run on the CPU, and the very embeddings of <c>--device cpu</c>. (The GPU build's own fallback,
+    /// where the CUDA provider library is present but no GPU or CUDA runtime is, is run by tests/gpu-build/run.sh.)
+    /// </summary>
+    [TestMethod]
+    public void EmbedOnCudaWithoutTheGpuBuildWarnsAndGivesTheCpuEmbeddings()
+    {
+        string dir = Directory.CreateTempSubdirectory("mama-embed-device-").FullName;
+        var saved = Console.Error;
+        var stderr = new StringWriter();
+        Console.SetError(stderr);
+        try
+        {
+            string Embed(string device, string name)
+            {
+                string output = Path.Combine(dir, name);
+                var (code, stdout) = CliFixture.Capture(new EmbedCommand(), "embed", "--model", CliFixture.Model, "--manifest", CliFixture.Manifest,
+                    "--out", output, "--backend", "onnx", "--device", device);
+                Assert.AreEqual(ExitCodes.Success, code, stdout + stderr);
+                StringAssert.Contains(stdout, "ONNX Runtime on CPU");
+                return output;
+            }
+            var cpu = MaMA.MLNet.Embeddings.EmbeddingTableReader.Read(Embed("cpu", "cpu.csv")).ToList();
+            Assert.DoesNotContain("warning", stderr.ToString(), "no warning on the CPU");
+            var cuda = MaMA.MLNet.Embeddings.EmbeddingTableReader.Read(Embed("cuda:0", "cuda.csv")).ToList();
+            StringAssert.Contains(stderr.ToString(), "warning: device 'cuda:0' asked for the CUDA execution provider");
+            StringAssert.Contains(stderr.ToString(), "running on the CPU");
+            Assert.HasCount(16, cpu);
+            CollectionAssert.AreEqual(cpu.Select(r => r.Path).ToList(), cuda.Select(r => r.Path).ToList());
+            for (int i = 0; i < cpu.Count; i++) CollectionAssert.AreEqual(cpu[i].Embedding, cuda[i].Embedding, cpu[i].Path);
+        }
+        finally
+        {
+            Console.SetError(saved);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    [DataRow("torch", "cuda", "CUDA is not available here")]
+    [DataRow("onnx", "tpu", "--device must be cpu, cuda, cuda:N or auto")]
+    [DataRow("onnx", "cuda:x", "--device must be cpu, cuda, cuda:N or auto")]
+    public void AnEmbedDeviceItCannotUseIsAUsageError(string backend, string device, string message)
+    {
+        var saved = Console.Error;
+        var stderr = new StringWriter();
+        Console.SetError(stderr);
+        try
+        {
+            Assert.AreEqual(ExitCodes.Usage, CliFixture.Invoke(new EmbedCommand(), "embed", "--model", CliFixture.Model, "--manifest", CliFixture.Manifest,
+                "--out", Path.Combine(Path.GetTempPath(), "never-written-" + Guid.NewGuid().ToString("N") + ".csv"), "--backend", backend, "--device", device));
+            StringAssert.Contains(stderr.ToString(), message);
+        }
+        finally
+        {
+            Console.SetError(saved);
+        }
+    }
 }
