@@ -11,8 +11,8 @@ namespace MaMA.MLNet.Tests.Components;
 
 /// <summary>
 /// The ML.NET stages on a model whose image encoder is a ResNet: images are loaded at the ResNet's size (not the
-/// unused ViT configuration's), the pooled-feature column is as wide as the ResNet's last map, and the ONNX Runtime
-/// backend gives the TorchSharp embeddings.
+/// unused ViT configuration's) and other sides are refused naming the stride, the pooled-feature column is as wide as
+/// the ResNet's last map, and the ONNX Runtime backend gives the TorchSharp embeddings.
 /// </summary>
 [TestClass]
 public sealed class ResNetModelInputTests
@@ -46,6 +46,18 @@ public sealed class ResNetModelInputTests
         var ml = new MLContext(seed: 1);
         var images = Images(ml);
         Assert.AreEqual(3 * 64 * 64, ((VectorDataViewType)images.Schema["Image"].Type).Size);
+    }
+
+    [TestMethod]
+    public void ASideThatIsNotAMultipleOfTheStrideIsRefusedNamingTheStride()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = ml.Data.LoadFromEnumerable(ComponentFixture.Rows);
+        // 56 px: whole 14-px patches, which a ViT takes, but not whole cells of the ResNet's stride 32.
+        var images = ml.Transforms.LoadMammograms("Image", "Path", ComponentFixture.LoaderOptions).Fit(rows).Transform(rows);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.MaMAImageEmbedding(Model.Value).Fit(images).Transform(images).Preview(1));
+        StringAssert.Contains(e.Message, "56 x 56");
+        StringAssert.Contains(e.Message, "a multiple of 32");
     }
 
     [TestMethod]
