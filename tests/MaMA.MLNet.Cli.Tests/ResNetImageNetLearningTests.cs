@@ -6,7 +6,7 @@ using MaMA.MLNet.Modeling.Vision;
 using MaMA.MLNet.Onnx.Weights;
 using MaMA.MLNet.Pretraining;
 
-namespace MaMA.MLNet.Tests.Pretraining;
+namespace MaMA.MLNet.Cli.Tests;
 
 /// <summary>
 /// A cheap check that the <c>resnet18-imagenet</c> recipe (<see cref="MaMAPretrainingOptions.ResNet18ImageNet"/>) trains:
@@ -44,7 +44,7 @@ public sealed class ResNetImageNetLearningTests
     public void TheRecipeTrainsFromTheImageNetStartAndKeepsItsNormStatistics()
     {
         string weights = ResNetOnnxWeights.FindPackagedResNet18()
-            ?? throw new AssertFailedException($"{ResNetOnnxWeights.PackagedResNet18RelativePath} is not in the test's output folder (build/ImageNetResNet18.targets).");
+            ?? throw new AssertFailedException($"{ResNetOnnxWeights.PackagedResNet18RelativePath} is not in the test's output folder (the mama tool carries it, build/ImageNetResNet18.targets).");
         string root = Directory.CreateTempSubdirectory("mama-resnet-learning-").FullName;
         try
         {
