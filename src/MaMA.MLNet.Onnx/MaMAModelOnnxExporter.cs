@@ -104,6 +104,7 @@ public static class MaMAModelOnnxExporter
     /// <c>sentence_mask</c> [B, Smax] (int64; from <see cref="MaMABatch.FindSentences"/>: the sep-token positions) ->
     /// <c>similarity</c> [B, patches, Smax], the cosine similarity of every patch with every sentence in the local
     /// embedding space (0 for padded sentences). Both local heads are folded with their eval-mode batch norms; LoRA is merged.
+    /// The patches are the ViT's patch tokens, or a ResNet's last feature map cells ((S / 32)^2, row-major).
     /// </summary>
     /// <exception cref="OnnxExportException">The adapters are merged in the model, or a part is not exportable (see <see cref="ExportImageEncoder"/>, <see cref="ExportTextEncoder"/>).</exception>
     public static ModelProto ExportPatchSentenceSimilarity(MaMAModel model, int imageSize, OnnxExportOptions? options = null)
@@ -116,7 +117,11 @@ public static class MaMAModelOnnxExporter
         if (c.Text.Activation != Gpt2Activation.GeluTanh)
             throw new OnnxExportException($"Text activation {c.Text.Activation} is not exported; only tanh GELU (GPT-2's gelu_new) is.");
         using var scope = NewDisposeScope();
-        var vision = VisionConfig(c, imageSize);
+        bool resNet = c.ImageEncoder == ImageEncoderKind.ResNet;
+        if (resNet && (imageSize <= 0 || imageSize % ResNetConfig.Stride != 0))
+            throw new OnnxExportException($"Image size {imageSize} is not a positive multiple of the ResNet's stride {ResNetConfig.Stride}.");
+        VitExportConfig? vision = resNet ? null : VisionConfig(c, imageSize);
+        long patchCount = resNet ? (long)(imageSize / ResNetConfig.Stride) * (imageSize / ResNetConfig.Stride) : vision!.PatchCount;
         var text = new Gpt2ExportConfig
         {
             EmbedDim = c.Text.Width, Depth = c.Text.Layers, NumHeads = c.Text.Heads, VocabSize = c.TextVocabSize,
@@ -130,8 +135,17 @@ public static class MaMAModelOnnxExporter
         string positions = g.AddInput(SentencePositionsInput, TensorProto.Types.DataType.Int64, batch, "sentences");
         string sentenceMask = g.AddInput(SentenceMaskInput, TensorProto.Types.DataType.Int64, batch, "sentences");
 
-        var vit = VitGraphWriter.Write(g, new WeightSet(BackboneWeights(model, MaMAParameterNames.ImageBackbone)), vision, pixels, patchTokens: true);
-        string patches = LocalHeadGraph.Write(g, "img_local", model.ImageEncoder.LocalEmbed.state_dict(), c.Vision.Width, vit.PatchTokens!);
+        var imageWeights = new WeightSet(BackboneWeights(model, MaMAParameterNames.ImageBackbone));
+        string localFeatures;
+        if (resNet)
+        {
+            // As ResNet.forward: the last map [B, C, h, w] read row-major as h*w cells of C features.
+            string map = ResNetGraphWriter.WriteFeatureMap(g, imageWeights, c.ResNet!, pixels);
+            localFeatures = g.Transpose(g.Reshape(map, [0, c.ImageFeatureWidth, -1], "feature_map_cells"), [0, 2, 1], "local_features");
+        }
+        else
+            localFeatures = VitGraphWriter.Write(g, imageWeights, vision!, pixels, patchTokens: true).PatchTokens!;
+        string patches = LocalHeadGraph.Write(g, "img_local", model.ImageEncoder.LocalEmbed.state_dict(), c.ImageFeatureWidth, localFeatures);
 
         var (hidden, _) = Gpt2GraphWriter.WriteHidden(g, new WeightSet(BackboneWeights(model, MaMAParameterNames.TextBackbone)), text, ids, mask);
         // hidden[b, positions[b, s], :] by GatherElements on indices broadcast to [B, Smax, D].
@@ -142,7 +156,7 @@ public static class MaMAModelOnnxExporter
         string realSentence = g.Unsqueeze(g.Cast(sentenceMask, TensorProto.Types.DataType.Float, "sentence_weight"), [2], "sentence_weight_3d");
         sentences = g.Mul(sentences, realSentence, "sentences_masked");
         string similarity = g.MatMul(patches, g.Transpose(sentences, [0, 2, 1], "sentences_t"), "patch_sentence_similarity");
-        g.AddOutput(similarity, SimilarityOutput, TensorProto.Types.DataType.Float, batch, vision.PatchCount, "sentences");
+        g.AddOutput(similarity, SimilarityOutput, TensorProto.Types.DataType.Float, batch, patchCount, "sentences");
         return g.Build([new(OnnxMetadataKeys.ModelKind, "patch_sentence_similarity"), new(OnnxMetadataKeys.LibraryVersion, MamaOnnxExporter.LibraryVersion)],
             MamaOnnxExporter.LibraryVersion, options.Description ?? "MaMA patch-sentence similarity (local heads): pixels + caption -> [B, patches, sentences].");
     }
@@ -153,7 +167,7 @@ public static class MaMAModelOnnxExporter
     {
         ArgumentNullException.ThrowIfNull(config);
         if (config.ImageEncoder == ImageEncoderKind.ResNet)
-            throw new OnnxExportException("The image encoder is a ResNet, which has no ViT export configuration; the patch-sentence similarity of a ResNet is not exported yet (the encoder and the classifiers are).");
+            throw new OnnxExportException("The image encoder is a ResNet, which has no ViT export configuration (its parts are exported by the ResNet writer).");
         VisionTransformerConfig v = config.Vision;
         if (v.FeedForward != FeedForwardKind.Mlp) throw new OnnxExportException($"Image encoder feed-forward {v.FeedForward} is not exported; only the GELU MLP is.");
         if (!v.QkvBias) throw new OnnxExportException("Image encoders without a qkv bias are not exported.");

@@ -3,25 +3,28 @@ using MaMA.MLNet.Cli.Commands;
 
 namespace MaMA.MLNet.Cli.Tests;
 
-/// <summary><c>--backend onnx</c> on zeroshot and evaluate: ONNX Runtime encodes the images and the metrics match TorchSharp's.</summary>
+/// <summary><c>--backend onnx</c> on zeroshot, evaluate and embed: ONNX Runtime encodes the images (a ViT's or a ResNet's) and the results match TorchSharp's.</summary>
 [TestClass]
 public sealed class BackendOptionTests
 {
-    private static JsonElement Json(ICliCommand command, string name, string backend)
+    private static JsonElement Json(ICliCommand command, string name, string backend, string model)
     {
-        var (code, output) = CliFixture.Capture(command, name, "--model", CliFixture.Model, "--manifest", CliFixture.Manifest, "--task", "density", "--json", "--backend", backend);
+        var (code, output) = CliFixture.Capture(command, name, "--model", model, "--manifest", CliFixture.Manifest, "--task", "density", "--json", "--backend", backend);
         Assert.AreEqual(ExitCodes.Success, code, output);
         return JsonDocument.Parse(output).RootElement.Clone();
     }
 
     [TestMethod]
-    [DataRow("zeroshot")]
-    [DataRow("evaluate")]
-    public void TheOnnxBackendGivesTheTorchSharpMetrics(string name)
+    [DataRow("zeroshot", false, DisplayName = "zeroshot, ViT")]
+    [DataRow("evaluate", false, DisplayName = "evaluate, ViT")]
+    [DataRow("zeroshot", true, DisplayName = "zeroshot, ResNet")]
+    [DataRow("evaluate", true, DisplayName = "evaluate, ResNet")]
+    public void TheOnnxBackendGivesTheTorchSharpMetrics(string name, bool resNet)
     {
         ICliCommand Command() => name == "zeroshot" ? new ZeroShotCommand() : new EvaluateCommand();
-        var torch = Json(Command(), name, "torch");
-        var onnx = Json(Command(), name, "onnx");
+        string model = resNet ? SmallResNetModel.Directory : CliFixture.Model;
+        var torch = Json(Command(), name, "torch", model);
+        var onnx = Json(Command(), name, "onnx", model);
         Assert.AreEqual(torch.GetProperty("count").GetInt32(), onnx.GetProperty("count").GetInt32());
         Assert.AreEqual(torch.GetProperty("confusionMatrix").GetRawText(), onnx.GetProperty("confusionMatrix").GetRawText());
         Assert.AreEqual(torch.GetProperty("balancedAccuracy").GetDouble(), onnx.GetProperty("balancedAccuracy").GetDouble(), 1e-9);
@@ -79,6 +82,38 @@ public sealed class BackendOptionTests
         finally
         {
             Console.SetError(saved);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary><c>embed --backend onnx</c> on a ResNet model: the ResNet graph is exported at the model's size and gives the TorchSharp embeddings.</summary>
+    [TestMethod]
+    public void EmbedWithTheOnnxBackendOnAResNetModelGivesTheTorchSharpEmbeddings()
+    {
+        string dir = Directory.CreateTempSubdirectory("mama-embed-resnet-").FullName;
+        try
+        {
+            List<MaMA.MLNet.Embeddings.EmbeddingRow> Embed(string backend)
+            {
+                string output = Path.Combine(dir, backend + ".csv");
+                var (code, stdout) = CliFixture.Capture(new EmbedCommand(), "embed", "--model", SmallResNetModel.Directory, "--manifest", CliFixture.Manifest,
+                    "--out", output, "--backend", backend);
+                Assert.AreEqual(ExitCodes.Success, code, stdout);
+                return MaMA.MLNet.Embeddings.EmbeddingTableReader.Read(output).ToList();
+            }
+            var torch = Embed("torch");
+            var onnx = Embed("onnx");
+            Assert.HasCount(16, torch);
+            CollectionAssert.AreEqual(torch.Select(r => r.Path).ToList(), onnx.Select(r => r.Path).ToList());
+            for (int i = 0; i < torch.Count; i++)
+            {
+                Assert.HasCount(torch[i].Embedding.Length, onnx[i].Embedding);
+                for (int j = 0; j < torch[i].Embedding.Length; j++)
+                    Assert.AreEqual(torch[i].Embedding[j], onnx[i].Embedding[j], 1e-4, $"{torch[i].Path}[{j}]");
+            }
+        }
+        finally
+        {
             Directory.Delete(dir, recursive: true);
         }
     }

@@ -11,7 +11,7 @@ using Microsoft.ML;
 namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>mama export-onnx --model DIR|FILE.mama.zip --out FILE --part image|text|zeroshot|classifier [--image-size N] [--task T] [--head FILE]</c>:
+/// <c>mama export-onnx --model DIR|FILE.mama.zip --out FILE --part image|text|zeroshot|classifier|similarity [--image-size N] [--task T] [--head FILE]</c>:
 /// exports one part of a MaMA model directory (or the fine-tuned classifier of a <c>mama finetune</c> pipeline file) to ONNX, then runs the file in ONNX Runtime on one random input and
 /// compares it with the TorchSharp model (exit <see cref="ExitCodes.CheckFailed"/> above 1e-4).
 /// </summary>
@@ -22,9 +22,9 @@ public sealed class ExportOnnxCommand : ICliCommand
     {
         var model = CommonOptions.Model("A MaMA model directory (config.json, model.safetensors, tokenizer/), or a .mama.zip from mama finetune (with --part classifier).");
         var output = new Option<string>("--out") { Description = "The .onnx file to write.", Required = true };
-        var part = new Option<string>("--part") { Description = "What to export.", Required = true };
-        part.AcceptOnlyFromAmong("image", "text", "zeroshot", "classifier");
-        var imageSize = new Option<int?>("--image-size") { Description = "Square input size in pixels (a multiple of the patch size); default: the model's." };
+        var part = new Option<string>("--part") { Description = "What to export: image, text, zeroshot, classifier, or similarity (the patch-sentence similarity mama explain draws).", Required = true };
+        part.AcceptOnlyFromAmong("image", "text", "zeroshot", "classifier", "similarity");
+        var imageSize = new Option<int?>("--image-size") { Description = "Square input size in pixels (a multiple of the patch size, 32 for a ResNet); default: the model's." };
         var task = new Option<string?>("--task") { Description = "Zero-shot task: density, birads or cancer." };
         task.AcceptOnlyFromAmong("density", "birads", "cancer");
         var head = new Option<string?>("--head") { Description = "Classifier head file (safetensors or torch) with weight [C, D] and bias [C]." };
@@ -43,6 +43,7 @@ public sealed class ExportOnnxCommand : ICliCommand
                 "image" => MaMAOnnxPart.Image,
                 "text" => MaMAOnnxPart.Text,
                 "zeroshot" => MaMAOnnxPart.ZeroShot,
+                "similarity" => MaMAOnnxPart.Similarity,
                 _ => MaMAOnnxPart.Classifier,
             };
             ZeroShotTask? zeroShotTask = parsed.GetValue(task) switch

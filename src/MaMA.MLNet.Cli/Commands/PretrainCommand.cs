@@ -47,7 +47,7 @@ public sealed class PretrainCommand : ICliCommand
         var noLocal = new Option<bool>("--no-local") { Description = "Switch the local alignment loss off." };
         var lateStart = new Option<long?>("--late-start") { Description = "Step at which multi-view and local losses start (tiny: 20, else 10 % of --steps)." };
         var warmup = new Option<long?>("--warmup") { Description = "Warm-up steps (tiny: 20, else 10 % of --steps)." };
-        var imageSize = new Option<int?>("--image-size") { Description = "Image size in pixels, a multiple of the patch size (tiny: 84)." };
+        var imageSize = new Option<int?>("--image-size") { Description = "Image size in pixels, a multiple of the patch size (tiny: 84), or of 32 for a ResNet (resnet18-imagenet: 224)." };
         var fullText = new Option<bool>("--full-text") { Description = "Train the whole text encoder instead of LoRA (from scratch; always on for tiny)." };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer folder (default: the --init model's own, else bundled GPT-2)." };
         var recompute = new Option<bool>("--recompute-activations")

@@ -17,6 +17,10 @@ internal static class MaMAPretrainedLoader
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.TextModel);
+        // Refused before any file is read: DINOv2 weights can be gigabytes, and they cannot go into a ResNet.
+        if (options.Template.ImageEncoder == ImageEncoderKind.ResNet)
+            throw new ArgumentException("FromPretrained loads a DINOv2 ViT image encoder, but the template's image encoder is a ResNet; "
+                + "build that model with new MaMAModel(config) and ResNetOnnxWeights.LoadInto (mama model init --image-encoder resnet18-imagenet).", nameof(options));
         if (options.MaMACheckpoint is null && string.IsNullOrWhiteSpace(options.ImageWeights))
             throw new ArgumentException("Give the image weights (a DINOv2 file or folder) or a MaMA reference checkpoint.", nameof(options));
         if (!Directory.Exists(options.TextModel))

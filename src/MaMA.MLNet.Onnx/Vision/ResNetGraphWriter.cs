@@ -9,13 +9,19 @@ namespace MaMA.MLNet.Onnx.Vision;
 /// Writes a <see cref="ResNet"/> (torchvision names under the weight set's prefix) as ONNX nodes: the input
 /// convention as one per-channel Mul and Add (after a channel Gather for BGR networks), each convolution with its
 /// frozen batch norm folded in (W g, beta - mean g with g = gamma / sqrt(var + eps): the norm is affine at
-/// inference), ReLU, max pool, residual Adds, and the mean over the last map: the pooled feature [B, C].
+/// inference), ReLU, max pool, residual Adds, and the mean over the last map: the pooled feature [B, C]; or the last
+/// map itself (<see cref="WriteFeatureMap"/>), whose cells are MaMA's local features of a ResNet.
 /// </summary>
 public static class ResNetGraphWriter
 {
     /// <summary>Adds the network reading <paramref name="pixels"/> [B, 3, H, W] (MaMA-normalised); returns the pooled feature's name.</summary>
     /// <exception cref="OnnxExportException">A weight is missing or mis-shaped.</exception>
-    public static string Write(OnnxGraphBuilder g, WeightSet weights, ResNetConfig config, string pixels)
+    public static string Write(OnnxGraphBuilder g, WeightSet weights, ResNetConfig config, string pixels) =>
+        g.ReduceMean(WriteFeatureMap(g, weights, config, pixels), [2, 3], keepDims: false, "pooled_feature");
+
+    /// <summary>Adds the network reading <paramref name="pixels"/> [B, 3, H, W] (MaMA-normalised) up to its last feature map [B, C, H / 32, W / 32]; returns its name.</summary>
+    /// <exception cref="OnnxExportException">A weight is missing or mis-shaped.</exception>
+    public static string WriteFeatureMap(OnnxGraphBuilder g, WeightSet weights, ResNetConfig config, string pixels)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(weights);
@@ -47,7 +53,7 @@ public static class ResNetGraphWriter
                 inputs = width;
             }
         }
-        return g.ReduceMean(x, [2, 3], keepDims: false, "pooled_feature");
+        return x;
     }
 
     private static string Relu(OnnxGraphBuilder g, string x) => g.AddNode("Relu", "relu", [x]);

@@ -7,7 +7,7 @@ namespace MaMA.MLNet.Training.MaMA;
 /// <summary>Settings of <see cref="MaMATrainingData"/>; defaults follow the reference.</summary>
 public sealed record MaMATrainingDataOptions
 {
-    /// <summary>Side of the square model input in pixels (the model's <c>Vision.ImageSize</c>; MaMA 518).</summary>
+    /// <summary>Side of the square model input in pixels (the model's <c>MaMAConfig.ImageSize</c>: MaMA's ViT 518, the ResNet preset 224).</summary>
     public int ImageSize { get; init; } = 518;
 
     /// <summary>Probability that each metadata field of a caption reads "unknown" (MaMA: 0.8), drawn anew each time.</summary>

@@ -10,7 +10,10 @@ namespace MaMA.MLNet.Components;
 internal static class ImageBatch
 {
     /// <summary>The side S of a model-ready image column, or an error naming the column and the problem.</summary>
-    public static int SideOf(DataViewSchema schema, string column, int patchSize)
+    /// <param name="schema">The input schema.</param>
+    /// <param name="column">The image column.</param>
+    /// <param name="sideMultiple">What sides must be multiples of (<see cref="Modeling.MaMA.MaMAConfig.ImageSideMultiple"/>: a ViT's patch size, a ResNet's stride 32).</param>
+    public static int SideOf(DataViewSchema schema, string column, int sideMultiple)
     {
         int index = schema.GetColumnOrNull(column)?.Index
             ?? throw new ArgumentOutOfRangeException(nameof(column), $"input column '{column}' not found");
@@ -19,8 +22,8 @@ internal static class ImageBatch
         int side = (int)Math.Round(Math.Sqrt(v.Size / 3.0));
         if (3 * side * side != v.Size || (v.Dimensions.Length == 3 && (v.Dimensions[0] != 3 || v.Dimensions[1] != side || v.Dimensions[2] != side)))
             throw new ArgumentOutOfRangeException(nameof(column), $"column '{column}' must hold [3, S, S] images; its shape is [{string.Join(", ", v.Dimensions)}]");
-        if (side % patchSize != 0)
-            throw new ArgumentOutOfRangeException(nameof(column), $"column '{column}' holds {side} x {side} images; the side must be a multiple of the patch size {patchSize}");
+        if (side % sideMultiple != 0)
+            throw new ArgumentOutOfRangeException(nameof(column), $"column '{column}' holds {side} x {side} images; the side must be a multiple of {sideMultiple} (the image encoder's patch size, or a ResNet's stride)");
         return side;
     }
 

@@ -5,7 +5,7 @@ public enum ImageEmbeddingKind
 {
     /// <summary>The L2-normalised global embedding (the model's embedding size E; 512 for MaMA).</summary>
     Embedding,
-    /// <summary>The raw pooled ViT feature (width D; 768 for ViT-B), e.g. for a linear probe.</summary>
+    /// <summary>The raw pooled image feature (width D = <c>MaMAConfig.ImageFeatureWidth</c>: 768 for ViT-B, 512 for ResNet18), e.g. for a linear probe.</summary>
     PooledFeature,
 }
 

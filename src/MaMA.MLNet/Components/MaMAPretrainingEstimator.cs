@@ -85,10 +85,10 @@ public sealed partial class MaMAPretrainingEstimator : IEstimator<MaMAPretrainin
         return shape.GetOutputSchema(inputSchema);
     }
 
-    private void CheckImageColumn(DataViewSchema schema, int imageSize, int patchSize)
+    private void CheckImageColumn(DataViewSchema schema, int imageSize, int sideMultiple)
     {
         PretrainingRows.Check(schema, _options);
-        int side = ImageBatch.SideOf(schema, _options.ImageColumnName, patchSize);
+        int side = ImageBatch.SideOf(schema, _options.ImageColumnName, sideMultiple);
         if (side != imageSize)
             throw new ArgumentOutOfRangeException(nameof(schema),
                 $"column '{_options.ImageColumnName}' holds {side} x {side} images but the model trains at {imageSize} x {imageSize}; load them at that size (LoadMammograms with Preprocessing.ImageSize = {imageSize})");

@@ -94,6 +94,34 @@ public static class MaMAOnnxDeployment
                 (exported, check) = Classifier(model, weight, bias, [.. Enumerable.Range(0, classes).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture))], size);
                 break;
             }
+            case MaMAOnnxPart.Similarity:
+            {
+                exported = MaMAModelOnnxExporter.ExportPatchSentenceSimilarity(model, size);
+                // Two captions: a full one with three sentences and one right-padded after its first of two.
+                int length = model.Config.TextMaxLength;
+                long separator = model.Config.SeparatorTokenId;
+                var idsArray = randint(0, model.Config.TextVocabSize, [2, length], dtype: ScalarType.Int64).data<long>().ToArray();
+                for (int i = 0; i < idsArray.Length; i++)
+                    if (idsArray[i] == separator) idsArray[i] = (separator + 1) % model.Config.TextVocabSize;
+                foreach (var (row, column) in new[] { (0, length / 4), (0, length / 2), (0, length - 1), (1, length / 6), (1, length / 3) })
+                    idsArray[row * length + column] = separator;
+                var ids = tensor(idsArray, [2, length]);
+                var mask = ones(2, length, dtype: ScalarType.Int64);
+                mask[1, TensorIndex.Slice(length / 2)] = 0;
+                var pixels = randn(2, 3, size, size);
+                using var similarity = model.ComputePatchSentenceSimilarity(pixels, ids, mask);
+                var expected = similarity.Similarity.contiguous().data<float>().ToArray();
+                var (positions, sentenceMask) = MaMABatch.FindSentences(ids, separator);
+                long sentences = positions.shape[1];
+                var maskArray = mask.data<long>().ToArray();
+                var positionsArray = positions.to(ScalarType.Int64).contiguous().data<long>().ToArray();
+                var sentenceMaskArray = sentenceMask.to(ScalarType.Int64).contiguous().data<long>().ToArray();
+                check = s => MaxAbsDiff(expected, RunFloats(s, MaMAModelOnnxExporter.SimilarityOutput, Pixels(pixels),
+                    (MamaOnnxExporter.InputIdsInput, idsArray, [2, length]), (MamaOnnxExporter.AttentionMaskInput, maskArray, [2, length]),
+                    (MaMAModelOnnxExporter.SentencePositionsInput, positionsArray, [2, sentences]),
+                    (MaMAModelOnnxExporter.SentenceMaskInput, sentenceMaskArray, [2, sentences])));
+                break;
+            }
             default:
                 throw new ArgumentOutOfRangeException(nameof(part), part, "Unknown ONNX part.");
         }
@@ -150,8 +178,13 @@ public static class MaMAOnnxDeployment
         using var options = new SessionOptions();
         using var session = new InferenceSession(outputPath, options);
         double diff = check(session);
-        return new OnnxExportReport(outputPath, external, part is MaMAOnnxPart.Image or MaMAOnnxPart.Text ? MamaOnnxExporter.EmbeddingOutput : MamaOnnxExporter.ProbabilitiesOutput,
-            diff, tolerance);
+        string checkedOutput = part switch
+        {
+            MaMAOnnxPart.Image or MaMAOnnxPart.Text => MamaOnnxExporter.EmbeddingOutput,
+            MaMAOnnxPart.Similarity => MaMAModelOnnxExporter.SimilarityOutput,
+            _ => MamaOnnxExporter.ProbabilitiesOutput,
+        };
+        return new OnnxExportReport(outputPath, external, checkedOutput, diff, tolerance);
     }
 
     private static (string, Array, long[]) Pixels(Tensor pixels) => (MamaOnnxExporter.PixelsInput, pixels.data<float>().ToArray(), pixels.shape);

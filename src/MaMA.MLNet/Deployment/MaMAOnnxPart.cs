@@ -11,4 +11,9 @@ public enum MaMAOnnxPart
     ZeroShot,
     /// <summary>A linear classifier on the pooled image feature: <c>pixels</c> -> <c>logits</c>, <c>probabilities</c>.</summary>
     Classifier,
+    /// <summary>
+    /// What <c>mama explain</c> draws: <c>pixels</c>, <c>input_ids</c>, <c>attention_mask</c>, <c>sentence_positions</c>,
+    /// <c>sentence_mask</c> -> <c>similarity</c> [B, patches, sentences] (ViT patches, or a ResNet's last feature map cells).
+    /// </summary>
+    Similarity,
 }

@@ -52,7 +52,7 @@ public sealed class LoadMammogramsOptions
         string path = Path.Combine(modelDirectory, Modeling.MaMA.MaMAModelDirectory.ConfigFile);
         if (!File.Exists(path)) throw new Modeling.MaMA.MaMAModelFormatException(path, "missing: not a MaMA model directory.");
         var config = Modeling.MaMA.MaMAConfig.FromJson(File.ReadAllText(path), path);
-        return new LoadMammogramsOptions { Preprocessing = PreprocessingOptions.Default with { ImageSize = config.Vision.ImageSize } };
+        return new LoadMammogramsOptions { Preprocessing = PreprocessingOptions.Default with { ImageSize = config.ImageSize } };
     }
 
     internal LoadMammogramsOptions Clone() => (LoadMammogramsOptions)MemberwiseClone();

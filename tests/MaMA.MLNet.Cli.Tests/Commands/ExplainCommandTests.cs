@@ -3,6 +3,7 @@ using MaMA.MLNet.Components;
 using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Imaging;
 using MaMA.MLNet.Imaging.Preprocessing;
+using MaMA.MLNet.Modeling.MaMA;
 using MaMA.MLNet.Modeling.Tokenization;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -70,6 +71,48 @@ public sealed class ExplainCommandTests
             if (Math.Abs(p.R - g) + Math.Abs(p.G - g) + Math.Abs(p.B - g) > 10) differing++;
         }
         Assert.IsGreaterThan(side * side * 9 / 10, differing, "the heat map covers the image");
+    }
+
+    /// <summary>
+    /// A ResNet's local grid is its last feature map (2 x 2 cells of 32 px at 64 px), not 14-px patches. Bilinear
+    /// upsampling (align_corners false) copies each corner cell into a 16 x 16 corner block, so the overlay must be red in
+    /// the corner of the cell most similar to the sentence and blue in that of the least similar, the cells computed here
+    /// from the model's own patch-sentence similarity.
+    /// </summary>
+    [TestMethod]
+    public void AResNetModelsMapIsItsLastFeatureMapUpsampled()
+    {
+        string image = FirstImage();
+        string png = Path.Combine(CliFixture.Directory, "explain-resnet-" + Guid.NewGuid().ToString("N")[..8] + ".png");
+        var (code, output, error) = Run("--model", SmallResNetModel.Directory, "--image", image, "--text", Sentence, "--out", png);
+        Assert.AreEqual(ExitCodes.Success, code, $"stdout: {output} stderr: {error}");
+
+        const int side = SmallResNetModel.ImageSize;
+        using var overlay = Image.Load<Rgb24>(png);
+        Assert.AreEqual(side, overlay.Width);
+        Assert.AreEqual(side, overlay.Height);
+
+        using var loaded = MaMAModelDirectory.Load(SmallResNetModel.Directory).Model;
+        loaded.eval();
+        float[] cells;
+        using (var scope = NewDisposeScope())
+        {
+            float[] pixels = new MammogramPreprocessor(new PreprocessingOptions { ImageSize = side }).Preprocess(MammogramReader.Read(image));
+            var (ids, mask) = MaMATokenizer.CreateGpt2().EncodeCaptions([Sentence], loaded.Config.TextMaxLength).ToTensors();
+            using var similarity = loaded.ComputePatchSentenceSimilarity(tensor(pixels, [1, 3, side, side]), ids, mask);
+            Assert.AreEqual(2L, similarity.GridHeight);
+            Assert.AreEqual(2L, similarity.GridWidth);
+            Assert.AreEqual(1L, similarity.SentenceMask.sum().item<long>(), "one sentence");
+            cells = similarity.Similarity[0, .., 0].contiguous().data<float>().ToArray();
+        }
+        int hottest = Array.IndexOf(cells, cells.Max()), coldest = Array.IndexOf(cells, cells.Min());
+        Assert.AreNotEqual(hottest, coldest, "the cells differ");
+        // The middle of a cell's 16 x 16 corner block: columns 0..15 or 48..63, rows likewise.
+        static Rgb24 CornerOf(Image<Rgb24> picture, int cell) => picture[cell % 2 == 0 ? 8 : 55, cell / 2 == 0 ? 8 : 55];
+        var hot = CornerOf(overlay, hottest);
+        var cold = CornerOf(overlay, coldest);
+        Assert.IsGreaterThan(hot.B + 40, (int)hot.R, $"the most similar cell's corner {hot}");
+        Assert.IsGreaterThan(cold.R + 40, (int)cold.B, $"the least similar cell's corner {cold}");
     }
 
     [TestMethod]

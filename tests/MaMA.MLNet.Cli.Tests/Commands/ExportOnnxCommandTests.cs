@@ -96,17 +96,11 @@ public sealed partial class ExportOnnxCommandTests
     [TestMethod]
     public void ClassifierPartOfAResNetModelMatchesTheModel()
     {
-        string resNetDir = Path.Combine(_folder, "resnet-model");
-        var config = MaMAConfig.ResNet18ImageNet with
-        {
-            ResNet = MaMAConfig.ResNet18ImageNet.ResNet! with { StemWidth = 8, Stages = new(1, 1, 1, 1), ImageSize = 64 },
-        };
-        TorchRuntime.Seed(12);
-        using (var model = new MaMAModel(config)) MaMAModelDirectory.Save(model, resNetDir);
+        var (resNetDir, featureWidth) = SaveSmallResNetModel("resnet-model");
         string headPath = Path.Combine(_folder, "resnet-head.safetensors");
         using (var scope = NewDisposeScope())
         {
-            var state = new Dictionary<string, Tensor> { ["weight"] = randn(2, config.ImageFeatureWidth), ["bias"] = randn(2) };
+            var state = new Dictionary<string, Tensor> { ["weight"] = randn(2, featureWidth), ["bias"] = randn(2) };
             using var stream = File.Create(headPath);
             Safetensors.SaveStateDict(stream, state);
         }
@@ -117,6 +111,51 @@ public sealed partial class ExportOnnxCommandTests
         using var session = new InferenceSession(path);
         CollectionAssert.AreEqual(new[] { -1, 3, 64, 64 }, session.InputMetadata["pixels"].Dimensions);
         CollectionAssert.AreEqual(new[] { -1, 2 }, session.OutputMetadata["probabilities"].Dimensions);
+    }
+
+    [TestMethod]
+    public void SimilarityPartOfAViTModelMatchesTheModel()
+    {
+        string path = Path.Combine(_folder, "similarity.onnx");
+        var (code, output, error) = Run("--model", _modelDir, "--out", path, "--part", "similarity", "--image-size", "28");
+        Assert.AreEqual(ExitCodes.Success, code, output + error);
+        StringAssert.Contains(output, "'similarity'");
+        Assert.IsLessThanOrEqualTo(1e-4, ReportedDiff(output));
+        using var session = new InferenceSession(path);
+        CollectionAssert.AreEqual(new[] { -1, 4, -1 }, session.OutputMetadata["similarity"].Dimensions, "2 x 2 patches of 14 px");
+    }
+
+    [TestMethod]
+    public void SimilarityPartOfAResNetModelIsOverTheLastFeatureMap()
+    {
+        var (resNetDir, _) = SaveSmallResNetModel("resnet-similarity-model");
+        string path = Path.Combine(_folder, "resnet-similarity.onnx");
+        var (code, output, error) = Run("--model", resNetDir, "--out", path, "--part", "similarity", "--image-size", "96");
+        Assert.AreEqual(ExitCodes.Success, code, output + error);
+        Assert.IsLessThanOrEqualTo(1e-4, ReportedDiff(output));
+        using var session = new InferenceSession(path);
+        CollectionAssert.AreEquivalent(new[] { "pixels", "input_ids", "attention_mask", "sentence_positions", "sentence_mask" }, session.InputMetadata.Keys.ToArray());
+        CollectionAssert.AreEqual(new[] { -1, 9, -1 }, session.OutputMetadata["similarity"].Dimensions, "3 x 3 cells of the stride-32 map at 96 px");
+
+        // A side that is not a multiple of the stride: bad input naming it, no file.
+        string bad = Path.Combine(_folder, "resnet-similarity-100.onnx");
+        var refused = Run("--model", resNetDir, "--out", bad, "--part", "similarity", "--image-size", "100");
+        Assert.AreEqual(ExitCodes.BadInput, refused.Code, refused.Output + refused.Error);
+        StringAssert.Contains(refused.Error, "stride 32");
+        Assert.IsFalse(File.Exists(bad));
+    }
+
+    // resnet18-imagenet's layout (BGR, CNTK's input convention) at a width and depth a test can afford.
+    private static (string Directory, int FeatureWidth) SaveSmallResNetModel(string name)
+    {
+        string dir = Path.Combine(_folder, name);
+        var config = MaMAConfig.ResNet18ImageNet with
+        {
+            ResNet = MaMAConfig.ResNet18ImageNet.ResNet! with { StemWidth = 8, Stages = new(1, 1, 1, 1), ImageSize = 64 },
+        };
+        TorchRuntime.Seed(12);
+        using (var model = new MaMAModel(config)) MaMAModelDirectory.Save(model, dir);
+        return (dir, config.ImageFeatureWidth);
     }
 
     [TestMethod]

@@ -43,6 +43,16 @@ public sealed class FromPretrainedTests
     }
 
     [TestMethod]
+    public void AResNetTemplateIsRefusedBeforeAnyFileIsRead()
+    {
+        // Neither path exists: the refusal must come first, naming the encoder, not a missing file.
+        var options = Options(Path.Combine(root, "absent-dinov2.pth"), Path.Combine(root, "absent-gpt2")) with { Template = MaMAConfig.ResNet18ImageNet };
+        var e = Assert.ThrowsExactly<ArgumentException>(() => MaMAModel.FromPretrained(options));
+        StringAssert.Contains(e.Message, "ResNet");
+        StringAssert.Contains(e.Message, "ResNetOnnxWeights.LoadInto");
+    }
+
+    [TestMethod]
     public void OneCallGivesTheBackboneOutputsOfThePartsLoadedSeparately()
     {
         using var scope = NewDisposeScope();

@@ -10,7 +10,8 @@ namespace MaMA.MLNet.Onnx.Tests.Parity;
 /// <summary>
 /// The exported ResNet image encoder (batch norms folded into the convolutions, the input convention as Mul/Add)
 /// against the TorchSharp model in ONNX Runtime: the same L2-normalised embedding within 1e-4; a linear head and a
-/// zero-shot classifier on it against the same computation in float64.
+/// zero-shot classifier on it against the same computation in float64; the patch-sentence similarity on the last
+/// feature map's cells against <see cref="MaMAModel.ComputePatchSentenceSimilarity"/>.
 /// </summary>
 [TestClass]
 public sealed class ResNetParityTests
@@ -72,6 +73,60 @@ public sealed class ResNetParityTests
         var graph = MamaOnnxExporter.ExportResNetZeroShotClassifier(new WeightSet(withProjection), model.Config.ResNet!, 64, classTexts, logScale, ["x", "y", "z"]);
         var outputs = OrtRunner.Run(graph, (MamaOnnxExporter.PixelsInput, pixels.contiguous().data<float>().ToArray(), [2, 3, 64, 64]));
         Tolerance.AssertClose(outputs[MamaOnnxExporter.ProbabilitiesOutput].Values, expected.data<double>().ToArray(), "probabilities");
+    }
+
+    [TestMethod]
+    [DataRow(true, 96, 3, DisplayName = "BGR, 96 px (3 x 3 cells), batch 3")]
+    [DataRow(false, 64, 2, DisplayName = "RGB, 64 px (2 x 2 cells), batch 2")]
+    public void PatchSentenceSimilarityMatchesTheModel(bool bgr, int imageSize, int batch)
+    {
+        using var scope = NewDisposeScope();
+        using var model = Model(bgr, firstStageBlocks: 1);
+        // The local heads' batch norms away from the identity, so folding them is checked too.
+        using (no_grad())
+            foreach (var (name, t) in model.state_dict())
+                if (name.Contains("local_embed", StringComparison.Ordinal) && name.EndsWith("running_var", StringComparison.Ordinal)) t.copy_(rand_like(t) + 0.5);
+                else if (name.Contains("local_embed", StringComparison.Ordinal) && name.EndsWith("running_mean", StringComparison.Ordinal)) t.copy_(randn_like(t) * 0.3);
+        var config = model.Config;
+        // Captions of different lengths with 1 to 3 sentences (sep tokens), right-padded.
+        const int length = 20;
+        var rng = new Random(imageSize);
+        var ids = new long[batch * length];
+        var mask = new long[batch * length];
+        for (int b = 0; b < batch; b++)
+        {
+            int real = 8 + 4 * b;
+            for (int t = 0; t < length; t++)
+            {
+                ids[b * length + t] = t < real ? rng.Next(0, config.Text.VocabSize) : config.Text.VocabSize + 1;
+                mask[b * length + t] = t < real ? 1 : 0;
+            }
+            for (int s = 0; s <= b % 3; s++) ids[b * length + 2 + 3 * s] = config.SeparatorTokenId;
+        }
+        var idTensor = tensor(ids, [batch, length]);
+        var maskTensor = tensor(mask, [batch, length]);
+        var pixels = rand([batch, 3, imageSize, imageSize], generator: new Generator(28)) * 2 - 1;
+        using var expected = model.ComputePatchSentenceSimilarity(pixels, idTensor, maskTensor);
+        long cells = (imageSize / 32) * (imageSize / 32);
+        Assert.AreEqual(cells, expected.GridHeight * expected.GridWidth, "the model's grid is the last feature map");
+        var (positions, sentenceMask) = MaMABatch.FindSentences(idTensor, config.SeparatorTokenId);
+        long sentences = positions.shape[1];
+
+        var graph = MaMAModelOnnxExporter.ExportPatchSentenceSimilarity(model, imageSize);
+        var outputs = OrtRunner.Run(graph,
+            (MamaOnnxExporter.PixelsInput, pixels.contiguous().data<float>().ToArray(), [batch, 3, imageSize, imageSize]),
+            (MamaOnnxExporter.InputIdsInput, ids, [batch, length]),
+            (MamaOnnxExporter.AttentionMaskInput, mask, [batch, length]),
+            (MaMAModelOnnxExporter.SentencePositionsInput, positions.to(ScalarType.Int64).data<long>().ToArray(), [batch, sentences]),
+            (MaMAModelOnnxExporter.SentenceMaskInput, sentenceMask.to(ScalarType.Int64).data<long>().ToArray(), [batch, sentences]));
+
+        var similarity = outputs[MaMAModelOnnxExporter.SimilarityOutput];
+        CollectionAssert.AreEqual(new[] { batch, cells, sentences }, similarity.Shape);
+        var reference = expected.Similarity.to(ScalarType.Float64).contiguous().data<double>().ToArray();
+        Tolerance.AssertClose(similarity.Values, reference, "patch-sentence similarity");
+        // Cells differ from each other, so a wrong cell order (columns for rows) would show.
+        var first = expected.Similarity[0, .., 0];
+        Assert.IsGreaterThan(1e-3, (first.max() - first.min()).item<float>(), "the cells' similarities differ");
     }
 
     private static MaMAModel Model(bool bgr, int firstStageBlocks)
