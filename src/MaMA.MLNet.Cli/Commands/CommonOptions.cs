@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using MaMA.MLNet.Components;
 using MaMA.MLNet.Modeling;
 using MaMA.MLNet.Modeling.MaMA;
@@ -59,16 +58,16 @@ internal static class CommonOptions
     /// </summary>
     public static int? TryDevice(string? text, out string device, MaMAInferenceBackend backend = MaMAInferenceBackend.TorchSharp)
     {
-        device = (text ?? "cpu").Trim().ToLowerInvariant();
-        bool cudaName = device == "cuda" || (device.StartsWith("cuda:", StringComparison.Ordinal)
-            && int.TryParse(device.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out _));
-        if (device is not ("cpu" or "auto") && !cudaName)
-            return ExitCodes.Fail($"--device must be cpu, cuda, cuda:N or auto, got '{text}'.", ExitCodes.Usage);
-        if (cudaName && backend == MaMAInferenceBackend.TorchSharp && !TorchSharp.torch.cuda.is_available())
+        device = "cpu";
+        // The library's parser (DeviceName), so the tool accepts exactly the names the components and TorchSharp do.
+        if (!DeviceName.TryParse(text ?? "cpu", out var parsed))
+            return ExitCodes.Fail("--" + DeviceName.Refusal(text), ExitCodes.Usage);
+        device = parsed.ToString();
+        if (parsed.IsCuda && backend == MaMAInferenceBackend.TorchSharp && !TorchSharp.torch.cuda.is_available())
             return ExitCodes.Fail($"--device {device}: CUDA is not available here (this tool is built with the CPU TorchSharp backend, "
                 + "build it with -p:TorchBackend=cuda, or no GPU is visible); use --device cpu.", ExitCodes.Usage);
         // auto with ONNX Runtime: the CPU (ONNX Runtime has no "auto"; TorchSharp's CUDA says nothing about its providers).
-        if (device == "auto" && backend == MaMAInferenceBackend.OnnxRuntime) device = "cpu";
+        if (parsed.Kind == DeviceKind.Auto && backend == MaMAInferenceBackend.OnnxRuntime) device = "cpu";
         return null;
     }
 
