@@ -52,6 +52,34 @@ internal static class CommonOptions
     };
 
     /// <summary>
+    /// <c>--json</c>: JSON on standard output instead of the text for people; the same meaning on every command that
+    /// has it (progress and messages stay on standard error, so the output parses as one JSON document).
+    /// </summary>
+    public static Option<bool> Json() => new("--json")
+    {
+        Description = "Print JSON on standard output instead of the text for people (progress and messages go to standard error).",
+    };
+
+    /// <summary>
+    /// <c>--seed</c>, on every command that draws random numbers: one 32-bit integer everywhere. ML.NET's
+    /// <c>MLContext</c> and the phantom take an <c>int</c> (TorchSharp's <c>manual_seed</c> and the pretraining options
+    /// a <c>long</c>, which holds it); a value outside int's range is exit 2 with one line naming the flag, not a
+    /// seed silently cut to 32 bits. <paramref name="description"/> says what it seeds; the default is the command's.
+    /// </summary>
+    public static Option<int> Seed(string description, int defaultValue) => new("--seed")
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int seed)) return seed;
+            result.AddError($"--seed must be a whole number from -2147483648 to 2147483647, got '{text}'.");
+            return 0;
+        },
+    };
+
+    /// <summary>
     /// Checks a <c>--device</c> value before any work: null and the device name (lower case) when usable; otherwise writes
     /// one line and returns <see cref="ExitCodes.Usage"/>. The ONNX Runtime backend takes cuda even without CUDA (it
     /// falls back to the CPU with a warning, as the library does); TorchSharp needs CUDA to be there.
