@@ -18,11 +18,12 @@ using static TorchSharp.torch;
 namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>mama compare-features --manifest CSV --task density|birads|cancer|mass|calcification|finding [--model DIR]... [--imagenet] [--folds 5] [--split S] [--json]
-/// [--on-bad-image fail|skip] [--device D]</c>:
-/// which frozen image features suit a collection? Raw 32 x 32 pixels, ML.NET's ImageNet ResNet18 (<c>--imagenet</c>) and the
-/// pooled features of each MaMA model go through the same linear probe (<see cref="FeatureProbe"/>), cross-validated
-/// with each patient's images in one fold; prints a table (or JSON) of balanced accuracy and macro AUC.
+/// <c>mama compare-features --manifest CSV --task density|birads|cancer|mass|calcification|finding [--model DIR]... [--imagenet]
+/// [--pretrain-per-fold PRESET]... [--pretrain-steps 600] [--folds 5] [--split S] [--json] [--on-bad-image fail|skip] [--device D]</c>:
+/// which frozen image features suit a collection? Raw 32 x 32 pixels, ML.NET's ImageNet ResNet18 (<c>--imagenet</c>), the
+/// pooled features of each MaMA model, and MaMA pretrained on the collection itself (<c>--pretrain-per-fold</c>: one
+/// pretraining per fold on the other folds' images only) go through the same linear probe (<see cref="FeatureProbe"/>),
+/// cross-validated with each patient's images in one fold; prints a table (or JSON) of balanced accuracy and macro AUC.
 /// </summary>
 public sealed class CompareFeaturesCommand : ICliCommand
 {
@@ -41,6 +42,12 @@ public sealed class CompareFeaturesCommand : ICliCommand
         };
         var models = new Option<string[]>("--model") { Description = "A MaMA model directory whose pooled image features to probe (repeatable).", AllowMultipleArgumentsPerToken = false };
         var imageNet = new Option<bool>("--imagenet") { Description = "Also probe ML.NET's ImageNet ResNet18 features (224 px, the ONNX file the tool carries)." };
+        var pretrainPresets = new Option<string[]>("--pretrain-per-fold")
+        {
+            Description = "Also pretrain a MaMA model of this preset (tiny, resnet18-imagenet, ...) once per fold on the other folds' images and captions only, and probe its features (repeatable). The captions carry the metadata, so pretraining on the whole collection would leak the test fold's labels.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var pretrainSteps = new Option<long>("--pretrain-steps") { Description = "Steps of each per-fold pretraining.", DefaultValueFactory = _ => 600 };
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds (patients kept apart).", DefaultValueFactory = _ => 5 };
         var split = CommonOptions.Split();
         var json = CommonOptions.Json();
@@ -48,7 +55,7 @@ public sealed class CompareFeaturesCommand : ICliCommand
         var device = CommonOptions.Device();
         var command = new Command("compare-features", "Frozen features of several encoders through one linear probe, cross-validated by patient.")
         {
-            manifest, task, models, imageNet, folds, split, json, badImages, device,
+            manifest, task, models, imageNet, pretrainPresets, pretrainSteps, folds, split, json, badImages, device,
         };
         command.Options.Add(outsidePaths);
         command.SetAction(parse =>
@@ -59,6 +66,11 @@ public sealed class CompareFeaturesCommand : ICliCommand
             int k = parse.GetValue(folds);
             if (k < 2) return ExitCodes.Fail($"--folds must be at least 2, got {k}.", ExitCodes.Usage);
             if (BadImagePolicy.Parse(parse.GetValue(badImages)) is not { } skip) return ExitCodes.Usage;
+            var presets = (parse.GetValue(pretrainPresets) ?? []).Select(p => p.Trim().ToLowerInvariant()).ToList();
+            if (presets.FirstOrDefault(p => !MaMAConfig.PresetNames.Contains(p)) is { } unknownPreset)
+                return ExitCodes.Fail($"--pretrain-per-fold must be one of {string.Join(", ", MaMAConfig.PresetNames)}, got '{unknownPreset}'.", ExitCodes.Usage);
+            long perFoldSteps = parse.GetValue(pretrainSteps);
+            if (perFoldSteps < 1) return ExitCodes.Fail($"--pretrain-steps must be at least 1, got {perFoldSteps}.", ExitCodes.Usage);
             if (CommonOptions.TryDevice(parse.GetValue(device), out string deviceName) is int deviceFailure) return deviceFailure;
             if (ManifestLoading.TryLoad(parse.GetValue(split), parse.GetValue(manifest)!, out var all, parse.GetValue(outsidePaths)) is int manifestFailure) return manifestFailure;
             // Every encoder reads every image: the unreadable ones are found (fail) or left out (skip) once, first.
@@ -95,6 +107,17 @@ public sealed class CompareFeaturesCommand : ICliCommand
                     var features = ModelFeatures(model, records);
                     rows.Add(($"MaMA model {Path.GetFileName(Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar))}", features[0].Length,
                         FeatureProbe.CrossValidate(ml, features, labels, groups, classNames, k)));
+                }
+                foreach (string preset in presets)
+                {
+                    int width = 0;
+                    var result = FeatureProbe.CrossValidate(ml, (fold, trainRows) =>
+                    {
+                        var features = PretrainedOnFold(preset, perFoldSteps, deviceName, records, trainRows, fold, k);
+                        width = features[0].Length;
+                        return features;
+                    }, labels, groups, classNames, k);
+                    rows.Add(($"MaMA {preset} pretrained per fold ({perFoldSteps} steps)", width, result));
                 }
             }
             // Unreadable images and models end in UserErrors (exit 3); a probe that cannot fit says so.
@@ -153,6 +176,35 @@ public sealed class CompareFeaturesCommand : ICliCommand
     {
         var preprocessor = new MammogramPreprocessor(new PreprocessingOptions { ImageSize = PixelSide });
         return [.. records.Select(r => MaMAZeroShotEvaluation.EvalPixels(r, preprocessor)[..(PixelSide * PixelSide)])];
+    }
+
+    // One fold's features from a model pretrained on that fold's training rows only (in a temporary folder, removed after).
+    private static IReadOnlyList<float[]> PretrainedOnFold(string preset, long steps, string deviceName, IReadOnlyList<MammogramRecord> records,
+        IReadOnlyList<int> trainRows, int fold, int folds)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"mama-compare-features-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            var train = trainRows.Select(i => records[i]).ToList();
+            var recipe = PretrainRecipe.For(preset, folder);
+            var options = recipe with
+            {
+                Steps = steps,
+                BatchSize = Math.Min(recipe.BatchSize, train.Count),
+                CheckpointEvery = Math.Max(1, steps),
+                Device = deviceName,
+            };
+            Console.Error.WriteLine($"fold {fold + 1}/{folds}: pretraining {preset} for {steps} steps on {train.Count} images of the other folds");
+            var run = MaMAPretraining.Run(train, options);
+            var loaded = ManifestLoading.LoadModel(run.ModelDirectory, deviceName);
+            using var model = loaded.Model;
+            return ModelFeatures(model, records);
+        }
+        finally
+        {
+            try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
+            catch (IOException) { } // a leftover temporary folder is not worth failing the comparison for
+        }
     }
 
     private static List<float[]> ModelFeatures(MaMAModel model, IReadOnlyList<MammogramRecord> records)

@@ -112,15 +112,9 @@ public sealed class PretrainCommand : ICliCommand
                 string? initial = parse.GetValue(init);
                 if (initial is not null && (parse.GetValue(imageSize) is not null || parse.GetValue(fullText) || parse.GetValue(frozenDType) is not null))
                     return Fail("--init fixes the model: --image-size, --full-text and --frozen-text-dtype do not apply.", ExitCodes.Usage);
-                // The tiny preset is trained from scratch: its defaults are the short-run settings (docs/design/learning.md).
                 var defaults = initial is not null
                     ? new MaMAPretrainingOptions { InitialModelDirectory = initial, OutputDirectory = outputDirectory, LearningRate = 4e-5 }
-                    : presetName == "tiny"
-                        ? MaMAPretrainingOptions.TinyFromScratch(outputDirectory)
-                        // The ResNet preset starts from the ImageNet weights the tool carries, not from random ones.
-                        : MaMAConfig.FromPreset(presetName) is var presetConfig && ImageEncoderChoice.UsesPackagedResNet18(presetConfig)
-                            ? MaMAPretrainingOptions.ResNet18ImageNet(outputDirectory, ImageEncoderChoice.PackagedResNet18())
-                            : new MaMAPretrainingOptions { Preset = presetName, OutputDirectory = outputDirectory };
+                    : PretrainRecipe.For(presetName, outputDirectory);
                 MaMAConfig? config = initial is null ? defaults.ResolveConfig() : null;
                 if (config is not null && parse.GetValue(imageSize) is { } size) config = config.WithImageSize(size);
                 if (config is not null && parse.GetValue(frozenDType) is { } dtype) config = config with { FrozenTextBaseDType = dtype };

@@ -62,29 +62,59 @@ public static class FeatureProbe
 
     /// <summary>
     /// The probe cross-validated over <paramref name="folds"/> folds of whole groups (e.g. patients: no woman's images on
-    /// both sides); groups are dealt to folds in a seeded random order. Returns the mean and spread over the folds.
+    /// both sides); groups are dealt to folds in a seeded random order (<see cref="AssignFolds"/>). Returns the mean and
+    /// spread over the folds.
     /// </summary>
     /// <exception cref="ArgumentException">Counts disagree, fewer groups than folds, or a training fold lacks a class.</exception>
     public static FeatureProbeCrossValidation CrossValidate(MLContext ml, IReadOnlyList<float[]> features, IReadOnlyList<int> labels,
         IReadOnlyList<string> groups, IReadOnlyList<string> classNames, int folds = 5, int seed = 1, float l2 = 1f)
     {
+        ArgumentNullException.ThrowIfNull(features);
+        return CrossValidate(ml, (_, _) => features, labels, groups, classNames, folds, seed, l2);
+    }
+
+    /// <summary>
+    /// As <see cref="CrossValidate(MLContext, IReadOnlyList{float[]}, IReadOnlyList{int}, IReadOnlyList{string}, IReadOnlyList{string}, int, int, float)"/>,
+    /// with features that depend on the fold: <paramref name="featuresOfFold"/> gets the fold and its training rows' indices
+    /// and returns a feature vector for every row. This is how features learnt from the data (e.g. a model pretrained on
+    /// the training fold's images and captions only) are compared without the test fold leaking into them.
+    /// </summary>
+    /// <exception cref="ArgumentException">Counts disagree, fewer groups than folds, or a training fold lacks a class.</exception>
+    public static FeatureProbeCrossValidation CrossValidate(MLContext ml, Func<int, IReadOnlyList<int>, IReadOnlyList<float[]>> featuresOfFold,
+        IReadOnlyList<int> labels, IReadOnlyList<string> groups, IReadOnlyList<string> classNames, int folds = 5, int seed = 1, float l2 = 1f)
+    {
+        ArgumentNullException.ThrowIfNull(featuresOfFold);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(classNames);
+        int[] foldOf = AssignFolds(groups, folds, seed);
+        if (foldOf.Length != labels.Count) throw new ArgumentException($"{groups.Count} groups for {labels.Count} rows.", nameof(groups));
+        var reports = new List<ClassificationReport>();
+        for (int f = 0; f < folds; f++)
+        {
+            var train = Enumerable.Range(0, labels.Count).Where(i => foldOf[i] != f).ToList();
+            var test = Enumerable.Range(0, labels.Count).Where(i => foldOf[i] == f).ToList();
+            var features = featuresOfFold(f, train);
+            Check(features, labels, classNames.Count, "", null);
+            reports.Add(Evaluate(ml, [.. train.Select(i => features[i])], [.. train.Select(i => labels[i])],
+                [.. test.Select(i => features[i])], [.. test.Select(i => labels[i])], classNames, l2));
+        }
+        return new FeatureProbeCrossValidation(MeanStd(reports.Select(r => r.BalancedAccuracy)), MeanStd(reports.Select(r => r.MacroAuc)), reports);
+    }
+
+    /// <summary>
+    /// The fold of each row: whole groups dealt to <paramref name="folds"/> folds in a seeded random order of the
+    /// distinct group names (sorted first, so the row order does not matter).
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer groups than folds.</exception>
+    public static int[] AssignFolds(IReadOnlyList<string> groups, int folds, int seed = 1)
+    {
         ArgumentNullException.ThrowIfNull(groups);
-        Check(features, labels, classNames.Count, "", null);
-        if (groups.Count != features.Count) throw new ArgumentException($"{groups.Count} groups for {features.Count} rows.", nameof(groups));
         if (folds < 2) throw new ArgumentOutOfRangeException(nameof(folds), "at least two folds");
         var distinct = groups.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         if (distinct.Length < folds) throw new ArgumentException($"{distinct.Length} groups cannot fill {folds} folds.", nameof(groups));
         new Random(seed).Shuffle(distinct);
         var foldOf = distinct.Select((g, i) => (g, i % folds)).ToDictionary(x => x.g, x => x.Item2, StringComparer.Ordinal);
-        var reports = new List<ClassificationReport>();
-        for (int f = 0; f < folds; f++)
-        {
-            var train = Enumerable.Range(0, features.Count).Where(i => foldOf[groups[i]] != f).ToList();
-            var test = Enumerable.Range(0, features.Count).Where(i => foldOf[groups[i]] == f).ToList();
-            reports.Add(Evaluate(ml, [.. train.Select(i => features[i])], [.. train.Select(i => labels[i])],
-                [.. test.Select(i => features[i])], [.. test.Select(i => labels[i])], classNames, l2));
-        }
-        return new FeatureProbeCrossValidation(MeanStd(reports.Select(r => r.BalancedAccuracy)), MeanStd(reports.Select(r => r.MacroAuc)), reports);
+        return [.. groups.Select(g => foldOf[g])];
     }
 
     private static (double Mean, double StdDev) MeanStd(IEnumerable<double> values)

@@ -68,6 +68,41 @@ public sealed class FeatureProbeTests
     }
 
     [TestMethod]
+    public void FoldFeaturesAreBuiltFromTheirTrainingRowsOnly()
+    {
+        var ml = new MLContext(seed: 1);
+        var (x, y, groups) = Rows(120, 7, informative: 1);
+        int[] foldOf = FeatureProbe.AssignFolds(groups, 5);
+        var calls = new List<(int Fold, IReadOnlyList<int> Train)>();
+        var perFold = FeatureProbe.CrossValidate(ml, (fold, train) => { calls.Add((fold, train)); return x; }, y, groups, Classes, folds: 5);
+
+        CollectionAssert.AreEqual(new[] { 0, 1, 2, 3, 4 }, calls.Select(c => c.Fold).ToArray(), "one call per fold, in order");
+        foreach (var (fold, train) in calls)
+        {
+            CollectionAssert.AreEqual(Enumerable.Range(0, x.Count).Where(i => foldOf[i] != fold).ToArray(), train.ToArray(), $"fold {fold}: its training rows");
+            var testGroups = Enumerable.Range(0, x.Count).Where(i => foldOf[i] == fold).Select(i => groups[i]).ToHashSet();
+            Assert.IsFalse(train.Any(i => testGroups.Contains(groups[i])), $"fold {fold}: a test patient among the training rows");
+        }
+        // The same features every fold: exactly the fixed-feature cross-validation.
+        var fixedFeatures = FeatureProbe.CrossValidate(ml, x, y, groups, Classes, folds: 5);
+        Assert.AreEqual(fixedFeatures.BalancedAccuracy.Mean, perFold.BalancedAccuracy.Mean, 1e-12);
+        Assert.AreEqual(fixedFeatures.MacroAuc.Mean, perFold.MacroAuc.Mean, 1e-12);
+    }
+
+    [TestMethod]
+    public void FoldsDependOnThePatientsNotOnTheRowOrder()
+    {
+        var (_, _, groups) = Rows(120, 7, informative: 1);
+        int[] folds = FeatureProbe.AssignFolds(groups, 5);
+        var order = Enumerable.Range(0, groups.Count).ToArray();
+        new Random(3).Shuffle(order);
+        int[] shuffled = FeatureProbe.AssignFolds([.. order.Select(i => groups[i])], 5);
+        for (int j = 0; j < order.Length; j++) Assert.AreEqual(folds[order[j]], shuffled[j], $"row {order[j]} ({groups[order[j]]})");
+        Assert.AreEqual(5, folds.Distinct().Count());
+        Assert.ThrowsExactly<ArgumentException>(() => FeatureProbe.AssignFolds(["a", "b"], 3));
+    }
+
+    [TestMethod]
     public void MismatchedInputsAreClearErrors()
     {
         var ml = new MLContext(seed: 1);
