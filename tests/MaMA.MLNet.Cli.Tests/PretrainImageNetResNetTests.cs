@@ -37,6 +37,30 @@ public sealed class PretrainImageNetResNetTests
     }
 
     [TestMethod]
+    public void ByDefaultTheRecipeFreezesTheStemAndLayer1To3AndTrainsLayer4()
+    {
+        string output = Path.Combine(CliFixture.Directory, "resnet-default-" + Guid.NewGuid().ToString("N")[..8]);
+        var run = CliProcess.Run("pretrain", "--manifest", CliFixture.Manifest, "--out", output, "--preset", "resnet18-imagenet",
+            "--image-size", "64", "--batch-size", "2", "--steps", "1", "--warmup", "0");
+        Assert.AreEqual(ExitCodes.Success, run.Code, run.Describe());
+
+        using var saved = MaMAModelDirectory.Load(Path.Combine(output, "model")).Model;
+        using var imageNet = new MaMAModel(saved.Config);
+        ResNetOnnxWeights.LoadInto(imageNet, ImageEncoderChoice.PackagedResNet18());
+        var expected = imageNet.state_dict();
+        int frozenCompared = 0, layer4Moved = 0;
+        foreach (var (name, tensor) in saved.state_dict())
+        {
+            if (!name.StartsWith(MaMAParameterNames.ImageBackbone, StringComparison.Ordinal) || !tensor.is_floating_point()) continue;
+            bool same = tensor.allclose(expected[name], rtol: 0, atol: 0);
+            if (name.Contains("layer4.", StringComparison.Ordinal)) { if (!same && name.EndsWith(".weight", StringComparison.Ordinal)) layer4Moved++; }
+            else { Assert.IsTrue(same, $"{name} left its ImageNet weight: the stem and layer1-3 should be frozen by default"); frozenCompared++; }
+        }
+        Assert.IsGreaterThan(30, frozenCompared, "the frozen stages' tensors were compared");
+        Assert.IsGreaterThan(0, layer4Moved, "layer4 trains");
+    }
+
+    [TestMethod]
     public void OutOfRangeAdaptationFlagsAreUsageErrors()
     {
         string output = Path.Combine(CliFixture.Directory, "flags-" + Guid.NewGuid().ToString("N")[..8]);

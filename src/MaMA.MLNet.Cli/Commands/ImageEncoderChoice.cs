@@ -38,8 +38,7 @@ internal static class ImageEncoderChoice
     }
 
     /// <summary>Whether a model of <paramref name="config"/> starts from the packaged ImageNet ResNet18 weights.</summary>
-    public static bool UsesPackagedResNet18(MaMAConfig config) =>
-        config.ImageEncoder == ImageEncoderKind.ResNet && config.ResNet is { } r && r with { ImageSize = 224 } == ResNetConfig.ResNet18ImageNet;
+    public static bool UsesPackagedResNet18(MaMAConfig config) => ResNetOnnxWeights.FitsPackagedResNet18(config);
 
     /// <summary>The packaged ResNet18 ONNX file next to the tool.</summary>
     /// <exception cref="FileNotFoundException">The tool was built without it.</exception>

@@ -64,7 +64,7 @@ public sealed class PretrainCommand : ICliCommand
         };
         var freezeImageStages = new Option<int?>("--freeze-image-stages")
         {
-            Description = "Keep the first N stages of a ResNet image encoder frozen (stem, layer1..layer4; 0-5, 5 = the whole backbone). Default 0.",
+            Description = "Keep the first N stages of a ResNet image encoder frozen (stem, layer1..layer4; 0-5, 5 = the whole backbone). Default: the recipe's, 4 for resnet18-imagenet (only layer4 adapts), 0 otherwise.",
         };
         var init = new Option<string?>("--init")
         {

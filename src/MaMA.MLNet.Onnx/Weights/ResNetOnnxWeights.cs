@@ -21,6 +21,16 @@ public static class ResNetOnnxWeights
     public static readonly string PackagedResNet18RelativePath = Path.Combine("DnnImageModels", "ResNet18Onnx", "ResNet18.onnx");
 
     /// <summary>
+    /// Whether <paramref name="config"/>'s image encoder has the shape of ML.NET's ImageNet ResNet18 (at any image size),
+    /// so its weights can start from the packaged file.
+    /// </summary>
+    public static bool FitsPackagedResNet18(MaMAConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.ImageEncoder == ImageEncoderKind.ResNet && config.ResNet is { } r && r with { ImageSize = ResNetConfig.ResNet18ImageNet.ImageSize } == ResNetConfig.ResNet18ImageNet;
+    }
+
+    /// <summary>
     /// The packaged ResNet18 ONNX file under <paramref name="baseDirectory"/> (default: the application's directory),
     /// or null when it is not there. Applications get it by referencing <c>Microsoft.ML.DnnImageFeaturizer.ResNet18</c>.
     /// </summary>

@@ -1,4 +1,5 @@
 using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Onnx.Weights;
 using MaMA.MLNet.Pretraining;
 using MaMA.MLNet.Training;
 
@@ -74,8 +75,20 @@ public sealed partial class MaMAPretrainingEstimator
         /// <summary>The image backbone's multiple of <see cref="LearningRate"/> (<see cref="MaMAPretrainingOptions.ImageLearningRateScale"/>).</summary>
         public double ImageLearningRateScale { get; set; } = 1.0;
 
-        /// <summary>Stages of a ResNet image encoder kept frozen (<see cref="MaMAPretrainingOptions.FreezeImageStages"/>).</summary>
-        public int FreezeImageStages { get; set; }
+        /// <summary>
+        /// Stages of a ResNet image encoder kept frozen (<see cref="MaMAPretrainingOptions.FreezeImageStages"/>); null =
+        /// <see cref="MaMAPretrainingOptions.DefaultResNetFrozenStages"/> for a ResNet that starts from ImageNet weights
+        /// (the <c>resnet18-imagenet</c> recipe's), 0 otherwise.
+        /// </summary>
+        public int? FreezeImageStages { get; set; }
+
+        /// <summary>
+        /// An ONNX ResNet whose weights start the image encoder (<see cref="MaMAPretrainingOptions.ImageEncoderOnnxWeights"/>).
+        /// Null with a ResNet of ImageNet ResNet18's shape (the <c>resnet18-imagenet</c> preset) = ML.NET's packaged
+        /// ResNet18 next to the application: reference <c>Microsoft.ML.DnnImageFeaturizer.ResNet18</c>, whose build step
+        /// copies it there; without it that preset is an error rather than a silent start from random weights.
+        /// </summary>
+        public string? ImageEncoderOnnxWeights { get; set; }
 
         /// <summary>Warm-up steps; null = 10 % of <see cref="Steps"/>.</summary>
         public long? WarmupSteps { get; set; }
@@ -136,9 +149,21 @@ public sealed partial class MaMAPretrainingEstimator
         }
 
         /// <summary>The engine settings of the run with <paramref name="seed"/>.</summary>
-        internal MaMAPretrainingOptions ToRunOptions(long seed) => new()
+        internal MaMAPretrainingOptions ToRunOptions(long seed)
+        {
+            var config = new MaMAPretrainingOptions { Preset = Preset, Config = Config, OutputDirectory = OutputDirectory }.ResolveConfig();
+            string? imageWeights = ImageEncoderOnnxWeights;
+            if (imageWeights is null && ResNetOnnxWeights.FitsPackagedResNet18(config))
+                imageWeights = ResNetOnnxWeights.FindPackagedResNet18() ?? throw new ArgumentException(
+                    $"The {Preset} image encoder starts from ML.NET's ImageNet ResNet18, which is not next to the application ({ResNetOnnxWeights.PackagedResNet18RelativePath}): reference the Microsoft.ML.DnnImageFeaturizer.ResNet18 package or set ImageEncoderOnnxWeights.",
+                    nameof(ImageEncoderOnnxWeights));
+            return ToRunOptions(seed, imageWeights);
+        }
+
+        private MaMAPretrainingOptions ToRunOptions(long seed, string? imageWeights) => new()
         {
             Preset = Preset,
+            ImageEncoderOnnxWeights = imageWeights,
             Config = Config,
             TrainWholeTextEncoder = TrainWholeTextEncoder,
             TokenizerDirectory = TokenizerDirectory,
@@ -147,7 +172,7 @@ public sealed partial class MaMAPretrainingEstimator
             BatchSize = TrainingBatchSize,
             LearningRate = LearningRate,
             ImageLearningRateScale = ImageLearningRateScale,
-            FreezeImageStages = FreezeImageStages,
+            FreezeImageStages = FreezeImageStages ?? (imageWeights is not null ? MaMAPretrainingOptions.DefaultResNetFrozenStages : 0),
             WarmupSteps = WarmupSteps,
             LateStartStep = LateStartStep,
             MultiView = MultiView,

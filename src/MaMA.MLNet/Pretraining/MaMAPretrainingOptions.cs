@@ -39,7 +39,8 @@ public sealed record MaMAPretrainingOptions
     /// Defaults for a short run that starts the image encoder from ML.NET's ImageNet ResNet18 (the
     /// <c>resnet18-imagenet</c> preset, weights from <paramref name="resNetOnnxPath"/>): the tiny text encoder trained
     /// whole from scratch, batch 16, lr 5e-4 (half of what the random ViT recipe uses: the ResNet starts from useful
-    /// features), multi-view and local losses from step 60. Measured in BENCHMARKS.md (resnet-learning-proof).
+    /// features), multi-view and local losses from step 60, the stem and <c>layer1</c>-<c>layer3</c> frozen
+    /// (<see cref="DefaultResNetFrozenStages"/>). Measured in BENCHMARKS.md (resnet-learning-proof).
     /// </summary>
     public static MaMAPretrainingOptions ResNet18ImageNet(string outputDirectory, string resNetOnnxPath) => new()
     {
@@ -52,7 +53,16 @@ public sealed record MaMAPretrainingOptions
         LearningRate = 5e-4,
         WarmupSteps = 20,
         LateStartStep = 60,
+        FreezeImageStages = DefaultResNetFrozenStages,
     };
+
+    /// <summary>
+    /// Stages of an ImageNet-started ResNet the <see cref="ResNet18ImageNet"/> recipe keeps frozen: the stem and
+    /// <c>layer1</c>-<c>layer3</c>, so only <c>layer4</c> adapts. On held-out phantom studies over several seeds this kept
+    /// or raised every probe of the ImageNet start and taught the features masses, where training every stage lost the
+    /// density features (BENCHMARKS.md, "Learning proof from ImageNet"). It also stops the backward pass at <c>layer4</c>.
+    /// </summary>
+    public const int DefaultResNetFrozenStages = 4;
 
     /// <summary>Model preset (<see cref="MaMAConfig.PresetNames"/>); ignored when <see cref="Config"/> is set.</summary>
     public string Preset { get; init; } = "tiny";

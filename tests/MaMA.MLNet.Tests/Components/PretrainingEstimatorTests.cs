@@ -3,6 +3,7 @@ using MaMA.MLNet.Imaging;
 using MaMA.MLNet.Imaging.Preprocessing;
 using MaMA.MLNet.Modeling;
 using MaMA.MLNet.Modeling.MaMA;
+using MaMA.MLNet.Pretraining;
 using MaMA.MLNet.Samples;
 using MaMA.MLNet.Tests.Components.Support;
 using MaMA.MLNet.Training;
@@ -253,5 +254,30 @@ public sealed class PretrainingEstimatorTests
         var explicit4 = Run(4, Seed);
         Assert.AreEqual($"seed {Seed}", explicit3.SeedLine);
         CollectionAssert.AreEqual(explicit3.Weights, explicit4.Weights, "an explicit seed overrides the MLContext's");
+    }
+
+    [TestMethod]
+    public void TheImageNetResNetPresetStartsFromThePackagedWeightsWithTheRecipesFrozenStagesOrSaysWhatIsMissing()
+    {
+        // This test project does not carry ML.NET's ResNet18 file, so the preset alone is an error that names the package
+        // (before this check the estimator trained the preset from random weights without a word).
+        var preset = new MaMAPretrainingEstimator.Options { Preset = "resnet18-imagenet", OutputDirectory = "unused" };
+        var missing = Assert.ThrowsExactly<ArgumentException>(preset.Validate);
+        StringAssert.Contains(missing.Message, "Microsoft.ML.DnnImageFeaturizer.ResNet18");
+        Assert.AreEqual(nameof(MaMAPretrainingEstimator.Options.ImageEncoderOnnxWeights), missing.ParamName);
+
+        // A weights file given: it starts the encoder and the recipe's stages stay frozen unless the caller says otherwise.
+        preset.ImageEncoderOnnxWeights = "resnet18.onnx";
+        var run = preset.ToRunOptions(seed: 1);
+        Assert.AreEqual("resnet18.onnx", run.ImageEncoderOnnxWeights);
+        Assert.AreEqual(MaMAPretrainingOptions.DefaultResNetFrozenStages, run.FreezeImageStages);
+        Assert.AreEqual(MaMAPretrainingOptions.ResNet18ImageNet("unused", "x.onnx").FreezeImageStages, run.FreezeImageStages, "the same default as the recipe");
+        preset.FreezeImageStages = 0;
+        Assert.AreEqual(0, preset.ToRunOptions(seed: 1).FreezeImageStages);
+
+        // The ViT presets have neither.
+        var tiny = new MaMAPretrainingEstimator.Options { Preset = "tiny", OutputDirectory = "unused" }.ToRunOptions(seed: 1);
+        Assert.IsNull(tiny.ImageEncoderOnnxWeights);
+        Assert.AreEqual(0, tiny.FreezeImageStages);
     }
 }
