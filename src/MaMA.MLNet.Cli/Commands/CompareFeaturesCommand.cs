@@ -4,6 +4,7 @@ using System.Text.Json;
 using MaMA.MLNet.Data.Captions;
 using MaMA.MLNet.Data.Manifest;
 using MaMA.MLNet.Evaluation;
+using MaMA.MLNet.Cli.Progress;
 using MaMA.MLNet.Imaging;
 using MaMA.MLNet.Imaging.Preprocessing;
 using MaMA.MLNet.Modeling;
@@ -111,13 +112,19 @@ public sealed class CompareFeaturesCommand : ICliCommand
                 foreach (string preset in presets)
                 {
                     int width = 0;
-                    var result = FeatureProbe.CrossValidate(ml, (fold, trainRows) =>
+                    FeatureProbeCrossValidation? result = null;
+                    // Progress bars (or plain key=value lines) on standard error only: standard output is the table or JSON.
+                    CliProgress.Run(progress =>
                     {
-                        var features = PretrainedOnFold(preset, perFoldSteps, deviceName, records, trainRows, fold, k);
-                        width = features[0].Length;
-                        return features;
-                    }, labels, groups, classNames, k);
-                    rows.Add(($"MaMA {preset} pretrained per fold ({perFoldSteps} steps)", width, result));
+                        result = FeatureProbe.CrossValidate(ml, (fold, trainRows) =>
+                        {
+                            var features = PretrainedOnFold(preset, perFoldSteps, deviceName, records, trainRows, fold, k, progress);
+                            width = features[0].Length;
+                            return features;
+                        }, labels, groups, classNames, k);
+                        return ExitCodes.Success;
+                    });
+                    rows.Add(($"MaMA {preset} pretrained per fold ({perFoldSteps} steps)", width, result!));
                 }
             }
             // Unreadable images and models end in UserErrors (exit 3); a probe that cannot fit says so.
@@ -180,7 +187,7 @@ public sealed class CompareFeaturesCommand : ICliCommand
 
     // One fold's features from a model pretrained on that fold's training rows only (in a temporary folder, removed after).
     private static IReadOnlyList<float[]> PretrainedOnFold(string preset, long steps, string deviceName, IReadOnlyList<MammogramRecord> records,
-        IReadOnlyList<int> trainRows, int fold, int folds)
+        IReadOnlyList<int> trainRows, int fold, int folds, ICliProgress progress)
     {
         string folder = Path.Combine(Path.GetTempPath(), $"mama-compare-features-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
@@ -194,8 +201,9 @@ public sealed class CompareFeaturesCommand : ICliCommand
                 CheckpointEvery = Math.Max(1, steps),
                 Device = deviceName,
             };
-            Console.Error.WriteLine($"fold {fold + 1}/{folds}: pretraining {preset} for {steps} steps on {train.Count} images of the other folds");
-            var run = MaMAPretraining.Run(train, options);
+            MaMAPretrainingResult run;
+            using (var stage = progress.Stage($"fold {fold + 1}/{folds}: pretrain {preset} on {train.Count} images", steps))
+                run = MaMAPretraining.Run(train, options, new TrainingStage(stage));
             var loaded = ManifestLoading.LoadModel(run.ModelDirectory, deviceName);
             using var model = loaded.Model;
             return ModelFeatures(model, records);
@@ -214,3 +222,4 @@ public sealed class CompareFeaturesCommand : ICliCommand
         return [.. MaMAZeroShotEvaluation.Rows(MaMAZeroShotEvaluation.PooledFeatures(model, records))];
     }
 }
+
