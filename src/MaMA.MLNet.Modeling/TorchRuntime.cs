@@ -7,25 +7,26 @@ namespace MaMA.MLNet.Modeling;
 public static class TorchRuntime
 {
     /// <summary>
-    /// Turns a device name into a TorchSharp device: <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>, or <c>auto</c>
-    /// (CUDA when this build has it and a GPU is present, else CPU).
+    /// Turns a device name (<see cref="DeviceName"/>: <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> or <c>auto</c>) into a
+    /// TorchSharp device; null means <c>auto</c> (CUDA when this build has it and a GPU is present, else CPU).
     /// </summary>
     /// <exception cref="ArgumentException">The name is unknown, or names CUDA where it is not available.</exception>
     public static Device ResolveDevice(string? name)
     {
-        string n = (name ?? "auto").Trim().ToLowerInvariant();
-        if (n is "" or "auto") return cuda.is_available() ? CUDA : CPU;
-        if (n == "cpu") return CPU;
-        if (n.StartsWith("cuda", StringComparison.Ordinal))
+        var parsed = name is null ? new DeviceName(DeviceKind.Auto) : DeviceName.Parse(name, nameof(name));
+        switch (parsed.Kind)
         {
-            if (!cuda.is_available())
-                throw new ArgumentException(
-                    $"Device '{name}' was asked for, but CUDA is not available: this build uses the " +
-                    $"{(cuda.is_available() ? "CUDA" : "CPU")} TorchSharp backend (build with -p:TorchBackend=cuda) " +
-                    "or no GPU is visible.", nameof(name));
-            return torch.device(n);
+            case DeviceKind.Auto:
+                return cuda.is_available() ? CUDA : CPU;
+            case DeviceKind.Cpu:
+                return CPU;
+            default:
+                if (!cuda.is_available())
+                    throw new ArgumentException(
+                        $"Device '{name}' was asked for, but CUDA is not available: this build uses the CPU TorchSharp backend " +
+                        "(build with -p:TorchBackend=cuda) or no GPU is visible.", nameof(name));
+                return torch.device(parsed.ToString());
         }
-        throw new ArgumentException($"Unknown device '{name}': use cpu, cuda, cuda:N or auto.", nameof(name));
     }
 
     /// <summary>Parses a dtype name (<c>float32</c>, <c>float16</c>, <c>bfloat16</c>, <c>float64</c>).</summary>

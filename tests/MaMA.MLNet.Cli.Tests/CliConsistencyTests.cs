@@ -169,11 +169,48 @@ public sealed class CliConsistencyTests
             Assert.HasCount(1, kinds.Select(k => k.Kind).Distinct().ToList(),
                 $"{group.Key} takes different kinds of value: {string.Join(", ", kinds.Select(k => $"{k.Path}: {k.Kind}"))}");
         }
-        foreach (string shared in new[] { "--device", "--backend", "--on-bad-image", "--manifest", "--allow-outside-paths" })
+        foreach (string shared in new[] { "--device", "--backend", "--on-bad-image", "--manifest", "--allow-outside-paths", "--json" })
         {
             var descriptions = byName.Single(g => g.Key == shared).Select(x => x.Option.Description).Distinct().ToList();
             Assert.HasCount(1, descriptions, $"{shared} is declared once (CommonOptions/BadImagePolicy) and explained alike");
         }
+    }
+
+    [TestMethod]
+    public void SeedIsOneThirtyTwoBitOptionOnEveryCommandThatTakesIt()
+    {
+        var seeds = Commands().SelectMany(c => c.Command.Options.Where(o => o.Name == "--seed").Select(o => (c.Path, Option: o))).ToList();
+        CollectionAssert.IsSubsetOf(new[] { "demo", "export-onnx", "finetune", "model init", "pretrain", "synth" }, seeds.Select(s => s.Path).ToList());
+        foreach (var (path, option) in seeds)
+            Assert.AreEqual(typeof(int), option.ValueType, $"{path} --seed: one width everywhere (CommonOptions.Seed)");
+        // The largest int is a seed like any other (the range is refused past it, ABadValueIsOneUsageLineStartingWithTheFlagAsTyped).
+        string output = Fresh("synth-max");
+        var run = Run("synth", "--out", output, "--studies", "1", "--size", "64x80", "--seed", "2147483647");
+        Assert.AreEqual(ExitCodes.Success, run.Code, run.Error);
+    }
+
+    [TestMethod]
+    public void JsonMeansJsonInsteadOfTheTextOnEveryCommandThatHasIt()
+    {
+        var jsons = Commands().Where(c => c.Command.Options.Any(o => o.Name == "--json")).Select(c => c.Path).ToList();
+        CollectionAssert.IsSubsetOf(new[] { "compare-features", "dicom info", "evaluate", "model summary", "zeroshot" }, jsons);
+        foreach (string command in new[] { "zeroshot", "evaluate" })
+        {
+            string[] args = [command, "--model", CliFixture.Model, "--manifest", CliFixture.Manifest, "--task", "density"];
+            var text = Run(args);
+            Assert.AreEqual(ExitCodes.Success, text.Code, text.Error);
+            StringAssert.StartsWith(text.Output, "Zero-shot density on 16 images", $"{command} without --json prints the table");
+            var json = Run([.. args, "--json"]);
+            Assert.AreEqual(ExitCodes.Success, json.Code, json.Error);
+            using var document = System.Text.Json.JsonDocument.Parse(json.Output);
+            Assert.AreEqual(16, document.RootElement.GetProperty("count").GetInt32(), command);
+        }
+        // evaluate's old --json (one line of JSON) under its own name.
+        var compact = Run("evaluate", "--model", CliFixture.Model, "--manifest", CliFixture.Manifest, "--task", "density", "--compact-json");
+        Assert.AreEqual(ExitCodes.Success, compact.Code, compact.Error);
+        Assert.HasCount(1, compact.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries), compact.Output);
+        using var line = System.Text.Json.JsonDocument.Parse(compact.Output);
+        Assert.AreEqual(16, line.RootElement.GetProperty("count").GetInt32());
     }
 
     // The kind of value a user types: integer, number, text, flag; a repeatable option is its single form (e.g. --model).
@@ -213,19 +250,22 @@ public sealed class CliConsistencyTests
             ("--format", ["embed", "--model", m, "--manifest", csv, "--out", o + ".csv", "--format", "xlsx"]),
             ("--image-size", ["dicom", "png", FirstImage(), o + ".png", "--image-size", "5"]),
             ("--frozen-text-dtype", ["model", "init", "--preset", "tiny", "--out", o, "--frozen-text-dtype", "int8"]),
+            // One 32-bit --seed everywhere: past int's range is refused, not cut (pretrain's used to take 64 bits).
+            ("--seed", [.. pretrain, "--seed", "4294967296"]), ("--seed", ["synth", "--out", o, "--seed", "2147483648"]),
+            ("--seed", [.. finetune, "--seed", "x"]),
         ];
         return cases;
     }
 
     // Built when the test runs (the fixture is made then, not at discovery); the row is the case's index and its flag.
-    private static IEnumerable<object[]> BadValues() => Enumerable.Range(0, 28).Select(i => new object[] { i });
+    private static IEnumerable<object[]> BadValues() => Enumerable.Range(0, 31).Select(i => new object[] { i });
 
     [TestMethod]
     [DynamicData(nameof(BadValues))]
     public void ABadValueIsOneUsageLineStartingWithTheFlagAsTyped(int index)
     {
         var cases = BadValueCases();
-        Assert.HasCount(28, cases, "BadValues() lists one row per case");
+        Assert.HasCount(31, cases, "BadValues() lists one row per case");
         var (flag, args) = cases[index];
         var run = Run(args);
         Assert.AreEqual(ExitCodes.Usage, run.Code, $"{string.Join(' ', args)}: {run.Error}");

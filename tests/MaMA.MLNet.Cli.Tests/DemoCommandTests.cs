@@ -148,4 +148,52 @@ public sealed class DemoCommandTests
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
     }
+
+    [TestMethod]
+    public void APretrainingFailureGoesThroughTheToolsOneErrorPath()
+    {
+        // An image that cannot be prepared mid-training, as the library reports it: a user error (exit 3, one line).
+        var cause = new InvalidDataException("image 'L_CC.png' is not a PNG");
+        var unreadable = new MaMA.MLNet.Training.BatchPreparationException(new MaMA.MLNet.Training.BatchKey(0, 0, 0, [0]), cause);
+        var (code, error) = RunFailing(unreadable);
+        Assert.AreEqual(ExitCodes.BadInput, code, error);
+        Assert.AreEqual(UserErrors.Classify(unreadable).Message, LastLine(error), "the one line UserErrors writes for it");
+        StringAssert.Contains(LastLine(error), "is not a PNG");
+
+        // A bug stays exit 1, with what UserErrors gives every command's bug.
+        var (bugCode, bugError) = RunFailing(new InvalidOperationException("a bug"));
+        Assert.AreEqual(ExitCodes.InternalError, bugCode, bugError);
+        StringAssert.Contains(bugError, "Internal error (please report): System.InvalidOperationException: a bug");
+    }
+
+    private static (int Code, string Error) RunFailing(Exception failure)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mama-demo-fail-" + Guid.NewGuid().ToString("N"));
+        var error = new StringWriter();
+        try
+        {
+            var demo = new DemoCommand((_, _, _, _) => throw failure);
+            int code = CliApp.Run(new RootCommand { demo.Build() }, ["demo", "--out", dir, "--studies", "4", "--steps", "1", "--batch-size", "4", "--size", "64x80"], new StringWriter(), error);
+            return (code, error.ToString());
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static string LastLine(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).Last(l => !l.StartsWith("progress ", StringComparison.Ordinal));
+
+    [TestMethod]
+    public void TheReadingNamesTheModelsRealInputSize()
+    {
+        // Scores that rank every image the wrong way: AUC 0, below chance, so the reading explains with the input size.
+        var report = MaMA.MLNet.Evaluation.ClassificationReport.Compute([0, 0, 1, 1], [[0.2f, 0.8f], [0.3f, 0.7f], [0.9f, 0.1f], [0.6f, 0.4f]], ["benign", "malignant"]);
+        Assert.AreEqual(0.0, report.MacroAuc, 1e-12);
+        string resNet = DemoCommand.ZeroShotReading(MaMA.MLNet.Data.Captions.ZeroShotTask.Cancer, report, DemoCommand.ResNetDemoImageSize);
+        StringAssert.Contains(resNet, "at the model's input size (128 px) they may not show.");
+        Assert.IsFalse(resNet.Contains("84 px", StringComparison.Ordinal), resNet);
+        StringAssert.Contains(DemoCommand.ZeroShotReading(MaMA.MLNet.Data.Captions.ZeroShotTask.Cancer, report, 84), "(84 px)");
+    }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using MaMA.MLNet.Components;
 using MaMA.MLNet.Modeling;
 using MaMA.MLNet.Modeling.MaMA;
@@ -53,22 +52,50 @@ internal static class CommonOptions
     };
 
     /// <summary>
+    /// <c>--json</c>: JSON on standard output instead of the text for people; the same meaning on every command that
+    /// has it (progress and messages stay on standard error, so the output parses as one JSON document).
+    /// </summary>
+    public static Option<bool> Json() => new("--json")
+    {
+        Description = "Print JSON on standard output instead of the text for people (progress and messages go to standard error).",
+    };
+
+    /// <summary>
+    /// <c>--seed</c>, on every command that draws random numbers: one 32-bit integer everywhere. ML.NET's
+    /// <c>MLContext</c> and the phantom take an <c>int</c> (TorchSharp's <c>manual_seed</c> and the pretraining options
+    /// a <c>long</c>, which holds it); a value outside int's range is exit 2 with one line naming the flag, not a
+    /// seed silently cut to 32 bits. <paramref name="description"/> says what it seeds; the default is the command's.
+    /// </summary>
+    public static Option<int> Seed(string description, int defaultValue) => new("--seed")
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int seed)) return seed;
+            result.AddError($"--seed must be a whole number from -2147483648 to 2147483647, got '{text}'.");
+            return 0;
+        },
+    };
+
+    /// <summary>
     /// Checks a <c>--device</c> value before any work: null and the device name (lower case) when usable; otherwise writes
     /// one line and returns <see cref="ExitCodes.Usage"/>. The ONNX Runtime backend takes cuda even without CUDA (it
     /// falls back to the CPU with a warning, as the library does); TorchSharp needs CUDA to be there.
     /// </summary>
     public static int? TryDevice(string? text, out string device, MaMAInferenceBackend backend = MaMAInferenceBackend.TorchSharp)
     {
-        device = (text ?? "cpu").Trim().ToLowerInvariant();
-        bool cudaName = device == "cuda" || (device.StartsWith("cuda:", StringComparison.Ordinal)
-            && int.TryParse(device.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out _));
-        if (device is not ("cpu" or "auto") && !cudaName)
-            return ExitCodes.Fail($"--device must be cpu, cuda, cuda:N or auto, got '{text}'.", ExitCodes.Usage);
-        if (cudaName && backend == MaMAInferenceBackend.TorchSharp && !TorchSharp.torch.cuda.is_available())
+        device = "cpu";
+        // The library's parser (DeviceName), so the tool accepts exactly the names the components and TorchSharp do.
+        if (!DeviceName.TryParse(text ?? "cpu", out var parsed))
+            return ExitCodes.Fail("--" + DeviceName.Refusal(text), ExitCodes.Usage);
+        device = parsed.ToString();
+        if (parsed.IsCuda && backend == MaMAInferenceBackend.TorchSharp && !TorchSharp.torch.cuda.is_available())
             return ExitCodes.Fail($"--device {device}: CUDA is not available here (this tool is built with the CPU TorchSharp backend, "
                 + "build it with -p:TorchBackend=cuda, or no GPU is visible); use --device cpu.", ExitCodes.Usage);
         // auto with ONNX Runtime: the CPU (ONNX Runtime has no "auto"; TorchSharp's CUDA says nothing about its providers).
-        if (device == "auto" && backend == MaMAInferenceBackend.OnnxRuntime) device = "cpu";
+        if (parsed.Kind == DeviceKind.Auto && backend == MaMAInferenceBackend.OnnxRuntime) device = "cpu";
         return null;
     }
 

@@ -51,7 +51,7 @@ public sealed class CompareFeaturesCommand : ICliCommand
         var pretrainSteps = new Option<long>("--pretrain-steps") { Description = "Steps of each per-fold pretraining.", DefaultValueFactory = _ => 600 };
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds (patients kept apart).", DefaultValueFactory = _ => 5 };
         var split = CommonOptions.Split();
-        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
+        var json = CommonOptions.Json();
         var badImages = BadImagePolicy.Option();
         var device = CommonOptions.Device();
         var command = new Command("compare-features", "Frozen features of several encoders through one linear probe, cross-validated by patient.")

@@ -47,11 +47,20 @@ public sealed class DemoCommand : ICliCommand
 
     private readonly TimeProvider? _clock;
 
+    /// <summary>Runs the pretraining stage (the library's <see cref="MaMAPretraining.Run(IReadOnlyList{MammogramRecord}, MaMAPretrainingOptions, IProgress{TrainingProgress}?, CancellationToken)"/>).</summary>
+    internal delegate MaMAPretrainingResult Pretrainer(IReadOnlyList<MammogramRecord> records, MaMAPretrainingOptions options,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken);
+
+    private readonly Pretrainer _pretrain = MaMAPretraining.Run;
+
     /// <summary>The command as the tool runs it (the system clock).</summary>
     public DemoCommand() { }
 
     /// <summary>The command with <paramref name="clock"/> for the time budget, ETA and progress lines (tests pass a fake one).</summary>
     internal DemoCommand(TimeProvider clock) => _clock = clock;
+
+    /// <summary>The command with another pretraining stage (tests inject a failure).</summary>
+    internal DemoCommand(Pretrainer pretrain) => _pretrain = pretrain;
 
     /// <inheritdoc />
     public Command Build()
@@ -62,7 +71,7 @@ public sealed class DemoCommand : ICliCommand
         var steps = new Option<long>("--steps") { Description = "Pretraining steps at most (the time budget may stop it first).", DefaultValueFactory = _ => 1200 };
         var batch = new Option<int>("--batch-size") { Description = "Images per step (lowered to the train set size).", DefaultValueFactory = _ => 32 };
         var size = new Option<string>("--size") { Description = "Phantom image size WxH (the canvas, not a model input size).", DefaultValueFactory = _ => "160x200" };
-        var seed = new Option<int>("--seed") { Description = "Random seed of data and training.", DefaultValueFactory = _ => 1 };
+        var seed = CommonOptions.Seed("Random seed of data and training.", 1);
         var imageEncoder = new Option<string>("--image-encoder")
         {
             Description = $"{ImageEncoderChoice.Description} The ResNet trains at {ResNetDemoImageSize} px.",
@@ -159,15 +168,10 @@ public sealed class DemoCommand : ICliCommand
         Log(progress, clock, $"[2/6] Pretraining {recipe.Preset} for up to {s.Steps} steps / {s.Minutes:G3} min, batch {batchSize} -> {options.OutputDirectory}");
         MaMAPretrainingResult trained;
         var trainClock = Stopwatch.StartNew();
-        try
-        {
-            using var stage = progress.Stage("pretrain", s.Steps);
-            trained = MaMAPretraining.Run(train, options, new TrainingStage(stage), cancellationToken);
-        }
-        catch (Exception e) when (e is ArgumentException or BatchPreparationException)
-        {
-            return Fail($"pretraining failed: {e.Message} {e.InnerException?.Message}", ExitCodes.InternalError);
-        }
+        // A failure escapes to the tool's one error path (UserErrors), like every other command's: an unreadable
+        // image is exit 3 with one line, a bug exit 1 with its stack trace.
+        using (var stage = progress.Stage("pretrain", s.Steps))
+            trained = _pretrain(train, options, new TrainingStage(stage), cancellationToken);
         if (trained.Training.StopReason == TrainingStopReason.Cancelled) return Fail("cancelled.", ExitCodes.Cancelled);
         report.Training(trained, trainClock.Elapsed);
         Log(progress, clock, $"      {TrainingSummary.Steps(trained.Training, s.Steps)} Model: {Path.GetFullPath(trained.ModelDirectory)}");
@@ -187,7 +191,7 @@ public sealed class DemoCommand : ICliCommand
             {
                 var scored = MaMAZeroShotEvaluation.Score(model, tokenizer, heldOut, task, imageEmbeddings: images);
                 var result = scored?.Report;
-                report.ZeroShot(task, result);
+                report.ZeroShot(task, result, model.Config.ImageSize);
                 // Plots beside report.md; the loss curves (one run) go with the first task only.
                 string name = task.ToString().ToLowerInvariant();
                 if (scored is not null)
@@ -266,6 +270,20 @@ public sealed class DemoCommand : ICliCommand
         return new OnnxCheck(images.Count, maxDiff, norms.Min(), norms.Max(), new FileInfo(path).Length);
     }
 
+    /// <summary>
+    /// The report's reading of one zero-shot task: balanced accuracy and AUC against chance and, when the AUC is near
+    /// chance, why (the phantom's findings at the model's input size, <paramref name="imageSize"/> px).
+    /// </summary>
+    internal static string ZeroShotReading(ZeroShotTask task, ClassificationReport r, int imageSize)
+    {
+        var chance = Reports.ChanceLevels.Of(r);
+        return $"- {Reports.ChanceLevels.Reading($"{task} balanced accuracy", r.BalancedAccuracy, chance.BalancedAccuracy)} "
+            + Reports.ChanceLevels.Reading($"{task} AUC", r.MacroAuc, chance.Auc)
+            + (!(r.MacroAuc >= chance.Auc + 0.05)
+                ? string.Create(CultureInfo.InvariantCulture, $" Findings in the phantom are small; at the model's input size ({imageSize} px) they may not show.")
+                : "");
+    }
+
     private static string Format(double value) => double.IsNaN(value) ? "n/a" : value.ToString("F3", CultureInfo.InvariantCulture);
 
     private static void Log(ICliProgress progress, Stopwatch clock, string line) => progress.Log($"[{clock.Elapsed:mm\\:ss}] {line}");
@@ -297,7 +315,7 @@ public sealed class DemoCommand : ICliCommand
 
         private bool _zeroShotHeader;
 
-        public void ZeroShot(ZeroShotTask task, ClassificationReport? r)
+        public void ZeroShot(ZeroShotTask task, ClassificationReport? r, int imageSize)
         {
             if (!_zeroShotHeader)
             {
@@ -314,9 +332,7 @@ public sealed class DemoCommand : ICliCommand
             }
             var chance = Reports.ChanceLevels.Of(r);
             _body.AppendLine(Invariant($"| {task} | {r.Count} | {r.Accuracy:F3} ({chance.Accuracy:F3}) | {r.BalancedAccuracy:F3} ({chance.BalancedAccuracy:F3}) | {Format(r.MacroAuc)} ({chance.Auc:F3}) | {string.Join(", ", r.ClassNames)} |"));
-            _readings.Add($"- {Reports.ChanceLevels.Reading($"{task} balanced accuracy", r.BalancedAccuracy, chance.BalancedAccuracy)} "
-                + Reports.ChanceLevels.Reading($"{task} AUC", r.MacroAuc, chance.Auc)
-                + (!(r.MacroAuc >= chance.Auc + 0.05) ? " Findings in the phantom are small; at the model's input size (84 px for tiny) they may not show." : ""));
+            _readings.Add(ZeroShotReading(task, r, imageSize));
         }
 
         private readonly List<string> _readings = [];

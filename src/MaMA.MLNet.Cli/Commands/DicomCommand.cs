@@ -30,7 +30,7 @@ public sealed class DicomCommand : ICliCommand
     private static Command BuildInfo()
     {
         var file = new Argument<FileInfo>("file") { Description = "The DICOM file (Part 10 or a bare data set)." };
-        var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
+        var json = CommonOptions.Json();
         var info = new Command("info", "Print the typed mammography header, transfer syntax and presentation.");
         info.Arguments.Add(file);
         info.Options.Add(json);

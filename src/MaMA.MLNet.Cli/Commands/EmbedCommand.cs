@@ -95,7 +95,7 @@ public sealed class EmbedCommand : ICliCommand
                 var seen = new HashSet<string>(writer.StoredPaths, StringComparer.Ordinal);
                 var todo = part.Select(records).Where(r => seen.Add(r.ImagePath)).ToList();
                 long killAfter = long.TryParse(Environment.GetEnvironmentVariable(KillAfterRowsVariable), NumberStyles.None, CultureInfo.InvariantCulture, out long k) ? k : -1;
-                var failures = new List<Pretraining.UnreadableImage>();
+                var failures = new List<UnreadableImage>();
                 using var stream = new ImageEmbeddingStream(model, engine, parse.GetValue(batchSize), onnxDevice: deviceName, warn: ExitCodes.Error.WriteLine);
                 CliProgress.Run(progress =>
                 {
@@ -104,7 +104,7 @@ public sealed class EmbedCommand : ICliCommand
                     foreach (var batch in stream.Embed(todo))
                     {
                         writer.Append(batch.Records.Select((r, i) => Row(r, batch.Embeddings[i])).ToList());
-                        foreach (var (record, error) in batch.Failures) failures.Add(new Pretraining.UnreadableImage(failures.Count, record.ImagePath, error.Message));
+                        foreach (var (record, error) in batch.Failures) failures.Add(new UnreadableImage(failures.Count, record.ImagePath, error.Message));
                         done += batch.Records.Count + batch.Failures.Count;
                         stage.Report(done);
                         if (killAfter >= 0 && writer.RowsWritten >= killAfter) Process.GetCurrentProcess().Kill();

@@ -13,12 +13,13 @@ using MaMA.MLNet.Pretraining;
 namespace MaMA.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>mama evaluate --model DIR --manifest CSV --task density|birads|cancer [--split test] [--json] [--report FILE.md] [--no-plots]
+/// <c>mama evaluate --model DIR --manifest CSV --task density|birads|cancer [--split test] [--json | --compact-json] [--report FILE.md] [--no-plots]
 /// [--on-bad-image fail|skip] [--backend torch|onnx] [--device cpu|cuda|cuda:N|auto]</c>:
-/// zero-shot evaluation; prints JSON (balancedAccuracy, auc, confusionMatrix, per-class recall and AUC) and
-/// optionally writes a Markdown report with the same numbers as tables and PNG plots beside it (ROC, confusion
-/// matrix, pretraining loss when the model folder has a training log, PCA map of the image embeddings).
-/// Progress goes to standard error, so standard output is only the JSON.
+/// zero-shot evaluation; prints the metrics beside their chance levels and the confusion matrix as a table (as
+/// <c>zeroshot</c> does), or with <c>--json</c> as JSON (balancedAccuracy, auc, confusionMatrix, per-class recall and
+/// AUC; indented, or one line with <c>--compact-json</c>), and optionally writes a Markdown report with the same
+/// numbers as tables and PNG plots beside it (ROC, confusion matrix, pretraining loss when the model folder has a
+/// training log, PCA map of the image embeddings). Progress goes to standard error, so with --json standard output is only the JSON.
 /// </summary>
 public sealed class EvaluateCommand : ICliCommand
 {
@@ -30,13 +31,15 @@ public sealed class EvaluateCommand : ICliCommand
         var outsidePaths = CommonOptions.AllowOutsidePaths();
         var task = new Option<string>("--task") { Description = "density, birads or cancer.", DefaultValueFactory = _ => "density" };
         var split = CommonOptions.Split();
-        var json = new Option<bool>("--json") { Description = "Compact JSON." };
+        var json = CommonOptions.Json();
+        // evaluate --json used to mean this (evaluate always printed JSON); --json now means JSON instead of the table, as everywhere.
+        var compactJson = new Option<bool>("--compact-json") { Description = "Print the JSON on one line (implies --json)." };
         var report = new Option<string?>("--report") { Description = "Markdown report to write, with PNG plots beside it (FILE-roc.png, -confusion.png, -loss.png, -embeddings.png)." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Write the Markdown report without plots." };
         var badImages = BadImagePolicy.Option();
         var backend = CommonOptions.Backend();
         var device = CommonOptions.Device();
-        var command = new Command("evaluate", "Zero-shot evaluation of a MaMA model on a manifest.") { modelDir, manifest, task, split, json, report, noPlots, badImages, backend, device };
+        var command = new Command("evaluate", "Zero-shot evaluation of a MaMA model on a manifest.") { modelDir, manifest, task, split, json, compactJson, report, noPlots, badImages, backend, device };
         command.Options.Add(outsidePaths);
         command.SetAction(parse =>
         {
@@ -60,26 +63,9 @@ public sealed class EvaluateCommand : ICliCommand
             if (code != ExitCodes.Success) return code;
             var result = scored!.Report;
             string name = chosen.Value.ToString().ToLowerInvariant();
-            var chance = ChanceLevels.Of(result);
-            var output = new
-            {
-                task = name,
-                split = splitValue?.ToString().ToLowerInvariant(),
-                count = result.Count,
-                accuracy = result.Accuracy,
-                balancedAccuracy = result.BalancedAccuracy,
-                auc = result.MacroAuc,
-                chance = new { accuracy = chance.Accuracy, balancedAccuracy = chance.BalancedAccuracy, auc = chance.Auc },
-                classNames = result.ClassNames,
-                recall = result.Recall,
-                oneVsRestAuc = result.OneVsRestAuc,
-                confusionMatrix = result.ConfusionMatrix,
-            };
-            Console.WriteLine(JsonSerializer.Serialize(output, new JsonSerializerOptions
-            {
-                WriteIndented = !parse.GetValue(json),
-                NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-            }));
+            bool compact = parse.GetValue(compactJson);
+            if (parse.GetValue(json) || compact) WriteJson(result, name, splitValue, compact);
+            else Console.Write(ZeroShotCommand.Table(result, name));
             if (reportPath is { } path)
             {
                 string markdown = Markdown(result, name, parse.GetValue(modelDir)!, parse.GetValue(manifest)!, splitText);
@@ -89,6 +75,31 @@ public sealed class EvaluateCommand : ICliCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    // The metrics as one JSON document on standard output: indented, or on one line with --compact-json.
+    private static void WriteJson(ClassificationReport result, string name, Data.Manifest.DatasetSplit? splitValue, bool compact)
+    {
+        var chance = ChanceLevels.Of(result);
+        var output = new
+        {
+            task = name,
+            split = splitValue?.ToString().ToLowerInvariant(),
+            count = result.Count,
+            accuracy = result.Accuracy,
+            balancedAccuracy = result.BalancedAccuracy,
+            auc = result.MacroAuc,
+            chance = new { accuracy = chance.Accuracy, balancedAccuracy = chance.BalancedAccuracy, auc = chance.Auc },
+            classNames = result.ClassNames,
+            recall = result.Recall,
+            oneVsRestAuc = result.OneVsRestAuc,
+            confusionMatrix = result.ConfusionMatrix,
+        };
+        Console.WriteLine(JsonSerializer.Serialize(output, new JsonSerializerOptions
+        {
+            WriteIndented = !compact,
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        }));
     }
 
     /// <summary>The zero-shot task named on a command line, or null.</summary>

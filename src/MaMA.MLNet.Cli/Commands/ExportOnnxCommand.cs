@@ -28,7 +28,7 @@ public sealed class ExportOnnxCommand : ICliCommand
         var task = new Option<string?>("--task") { Description = "Zero-shot task: density, birads or cancer." };
         task.AcceptOnlyFromAmong("density", "birads", "cancer");
         var head = new Option<string?>("--head") { Description = "Classifier head file (safetensors or torch) with weight [C, D] and bias [C]." };
-        var seed = new Option<long>("--seed") { Description = "Seed of the random check input.", DefaultValueFactory = _ => 0 };
+        var seed = CommonOptions.Seed("Seed of the random check input.", 0);
 
         var command = new Command("export-onnx", "Export a MaMA model part to ONNX and check it against the TorchSharp model in ONNX Runtime.")
         {

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using MaMA.MLNet.Cli.Progress;
 using MaMA.MLNet.Data.ReferenceExport;
-using MaMA.MLNet.Pretraining;
 
 namespace MaMA.MLNet.Cli.Commands;
 
@@ -70,7 +69,7 @@ public sealed class ExportReferenceCommand : ICliCommand
                 using (var stage = progress.Stage("export images", records.Count))
                     result = ReferenceExporter.Export(records, options, new StageCounter(stage), cancellationToken);
                 if (result.Unreadable.Count > 0)
-                    BadImagePolicy.WriteList(result.Unreadable.Select(u => new UnreadableImage(u.Index, u.Path, u.Reason)).ToList(), records.Count, BadImagePolicy.ListPath(folder));
+                    BadImagePolicy.WriteList(result.Unreadable, records.Count, BadImagePolicy.ListPath(folder));
                 Report(progress, result, folder, root);
                 return result.Images == 0 ? ExitCodes.Fail("No image could be exported.", ExitCodes.BadInput) : ExitCodes.Success;
             });

@@ -45,7 +45,7 @@ public sealed class FinetuneCommand : ICliCommand
         var learningRate = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 5e-4 };
         var split = CommonOptions.Split("Rows to train on: train, validation or test (default: the train split, or all rows when there is none).");
         var validation = new Option<double>("--validation-fraction") { Description = "Held-out fraction for early stopping (0 = none)." };
-        var seed = new Option<int>("--seed") { Description = "Seed of sampling and the split." };
+        var seed = CommonOptions.Seed("Seed of the head initialisation, sampling and the validation split.", 0);
         var device = CommonOptions.Device();
         var badImages = BadImagePolicy.Option();
         var command = new Command("finetune", "Train a MaMA classifier (linear probe or full fine-tuning) on labelled images.")

@@ -50,7 +50,7 @@ public sealed class ModelCommand : ICliCommand
     private Command BuildSummary()
     {
         var preset = PresetOption();
-        var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
+        var json = CommonOptions.Json();
         var command = new Command("summary", "Parameter counts of a preset, from its configuration (nothing is allocated).");
         command.Options.Add(preset);
         command.Options.Add(json);
@@ -101,7 +101,7 @@ public sealed class ModelCommand : ICliCommand
             Description = $"Model preset: {string.Join(", ", MaMAConfig.PresetNames)}. Without weights: a fresh model of it; with --text-model: the MaMA settings around the loaded encoders (default mama-base).",
         };
         var outDir = new Option<string>("--out") { Required = true, Description = "Directory to write the model to (replaced if it holds an earlier model)." };
-        var seed = new Option<long>("--seed") { Description = "Random seed for the fresh weights (with pretrained encoders: added embedding rows, LoRA, heads).", DefaultValueFactory = _ => 0 };
+        var seed = CommonOptions.Seed("Random seed for the fresh weights (with pretrained encoders: added embedding rows, LoRA, heads).", 0);
         var imageWeights = new Option<string?>("--image-weights")
         {
             Description = "DINOv2 weights: a torch-hub .pth, a safetensors file, or a Hugging Face Dinov2Model / Dinov2WithRegistersModel folder.",

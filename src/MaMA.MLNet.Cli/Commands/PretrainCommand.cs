@@ -42,7 +42,7 @@ public sealed class PretrainCommand : ICliCommand
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace the run in --out (its model, checkpoints and log)." };
         var batch = new Option<int?>("--batch-size") { Description = "Images per step (tiny: 32, else 16)." };
         var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default 1e-3)." };
-        var seed = new Option<long>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 42 };
+        var seed = CommonOptions.Seed("Random seed (data order, augmentation, TorchSharp's generator).", 42);
         var noMultiView = new Option<bool>("--no-multiview") { Description = "Switch the multi-view losses off." };
         var noLocal = new Option<bool>("--no-local") { Description = "Switch the local alignment loss off." };
         var lateStart = new Option<long?>("--late-start") { Description = "Step at which multi-view and local losses start (tiny: 20, else 10 % of --steps)." };

@@ -16,7 +16,7 @@ public sealed class SynthCommand : ICliCommand
     {
         var output = new Option<string>("--out") { Description = "Output folder (images/ and manifest.csv).", Required = true };
         var studies = new Option<int>("--studies") { Description = "Number of four-image studies.", DefaultValueFactory = _ => 16 };
-        var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
+        var seed = CommonOptions.Seed("Seed of the phantom studies.", 1);
         // --size is the phantom's canvas (WxH); a model's input size is --image-size wherever a command has one.
         var size = new Option<string>("--size") { Description = "Phantom image size WxH (the canvas, not a model input size).", DefaultValueFactory = _ => "256x320" };
         var format = new Option<string>("--format") { Description = "Image format: png (16-bit PNG) or dicom (digital mammography, For Presentation).", DefaultValueFactory = _ => "png" };

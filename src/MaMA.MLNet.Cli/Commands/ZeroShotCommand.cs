@@ -26,7 +26,7 @@ public sealed class ZeroShotCommand : ICliCommand
         var outsidePaths = CommonOptions.AllowOutsidePaths();
         var task = new Option<string>("--task") { Description = "density, birads or cancer.", DefaultValueFactory = _ => "density" };
         var split = CommonOptions.Split();
-        var json = new Option<bool>("--json") { Description = "Print only JSON." };
+        var json = CommonOptions.Json();
         var badImages = BadImagePolicy.Option();
         var backend = CommonOptions.Backend();
         var device = CommonOptions.Device();

@@ -2,12 +2,6 @@ using MaMA.MLNet.Data.Manifest;
 
 namespace MaMA.MLNet.Data.ReferenceExport;
 
-/// <summary>An image left out of the export because it could not be read or converted.</summary>
-/// <param name="Index">Its position in the records given.</param>
-/// <param name="Path">The image file.</param>
-/// <param name="Reason">Why, in one line.</param>
-public sealed record UnreadableReferenceImage(int Index, string Path, string Reason);
-
 /// <summary>What <see cref="ReferenceExporter.Export"/> wrote and what the reference will make of it.</summary>
 public sealed record ReferenceExportResult
 {
@@ -21,7 +15,7 @@ public sealed record ReferenceExportResult
     public required int KeptExistingImages { get; init; }
 
     /// <summary>Images left out (only with <see cref="ReferenceExportOptions.SkipUnreadableImages"/>).</summary>
-    public required IReadOnlyList<UnreadableReferenceImage> Unreadable { get; init; }
+    public required IReadOnlyList<UnreadableImage> Unreadable { get; init; }
 
     /// <summary>Records without a split that were given one by patient.</summary>
     public required int SplitsAssigned { get; init; }

@@ -46,7 +46,7 @@ public static class ReferenceExporter
 
         var (planned, splitsAssigned, procedures, imageTypes) = Plan(records, options.SplitSeed);
         var reader = options.Reader ?? MammogramReader.Default;
-        var unreadable = new ConcurrentBag<UnreadableReferenceImage>();
+        var unreadable = new ConcurrentBag<UnreadableImage>();
         int kept = 0, done = 0;
         try
         {
@@ -57,7 +57,7 @@ public static class ReferenceExporter
                 else if (ConvertOne(reader, records[i].ImagePath, jpeg, options) is { } reason)
                 {
                     if (!options.SkipUnreadableImages) throw new ReferenceExportException(records[i].ImagePath, reason);
-                    unreadable.Add(new UnreadableReferenceImage(i, records[i].ImagePath, reason));
+                    unreadable.Add(new UnreadableImage(i, records[i].ImagePath, reason));
                 }
                 imagesDone?.Report(Interlocked.Increment(ref done));
             });

@@ -46,11 +46,8 @@ public sealed class ImageEmbeddingOptions : MaMAModelOptions
         if (Backend != MaMAInferenceBackend.OnnxRuntime) return;
         if (Output != ImageEmbeddingKind.Embedding)
             throw new ArgumentException("the ONNX Runtime backend writes the embedding only; use the TorchSharp backend for the pooled feature", nameof(Output));
-        string device = Device.Trim().ToLowerInvariant();
-        // cuda[:N] asks for ONNX Runtime's CUDA execution provider (the OnnxRuntimeBackend=gpu build); without it the
-        // session falls back to the CPU with a warning (OnnxExecutionProviders).
-        if (device is not ("cpu" or "auto" or "cuda") && !device.StartsWith("cuda:", StringComparison.Ordinal))
-            throw new ArgumentException($"the ONNX Runtime backend runs on cpu or cuda[:N]; device '{Device}' is neither", nameof(Device));
+        // Device was parsed by base.Validate: cuda[:N] asks for ONNX Runtime's CUDA execution provider (the
+        // OnnxRuntimeBackend=gpu build); without it the session falls back to the CPU with a warning (OnnxExecutionProviders).
     }
 
     internal ImageEmbeddingOptions Clone() => (ImageEmbeddingOptions)MemberwiseClone();

@@ -68,8 +68,7 @@ public sealed class ImageEmbeddingTransformer : BatchMapperTransformer<ImageEmbe
                 (bytes, source) = (_onnxFile, string.IsNullOrWhiteSpace(Options.OnnxModelPath) ? "the saved ONNX image encoder" : $"'{Options.OnnxModelPath}'");
             else
                 (bytes, source) = (OnnxModelFile.ToBytes(MaMAModelOnnxExporter.ExportImageEncoder(Model.Model, side)), $"the image encoder exported at {side} px");
-            session = OnnxImageEncoderSession.Open(bytes, source, side, Model.Config.EmbeddingSize, Options.OnnxIntraOpThreads,
-                Options.Device.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase) ? "cpu" : Options.Device);
+            session = OnnxImageEncoderSession.Open(bytes, source, side, Model.Config.EmbeddingSize, Options.OnnxIntraOpThreads, Options.Device);
             _sessions[side] = session;
             return session;
         }

@@ -1,3 +1,5 @@
+using MaMA.MLNet.Modeling;
+
 namespace MaMA.MLNet.Components;
 
 /// <summary>Settings every model-backed MaMA component shares: which model, where it runs, how many rows per forward.</summary>
@@ -13,10 +15,11 @@ public abstract class MaMAModelOptions
     public int BatchSize { get; set; } = 16;
 
     /// <summary>Checks the shared settings.</summary>
-    /// <exception cref="ArgumentException">A setting is out of range.</exception>
+    /// <exception cref="ArgumentException">A setting is out of range, or <see cref="Device"/> is no device name (<see cref="DeviceName"/>).</exception>
     public virtual void Validate()
     {
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "the batch size must be at least 1");
-        if (string.IsNullOrWhiteSpace(Device)) throw new ArgumentException("the device must be named (cpu, cuda, cuda:N or auto)", nameof(Device));
+        // The one device-name parser (also TorchSharp's, ONNX Runtime's and the tool's): "cuda:x" is refused here, not at load.
+        DeviceName.Parse(Device, nameof(Device));
     }
 }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using MaMA.MLNet.Modeling;
 using Microsoft.ML.OnnxRuntime;
 
 namespace MaMA.MLNet.Components;
@@ -19,19 +19,19 @@ public static class OnnxExecutionProviders
         false;
 #endif
 
-    /// <summary>Configures <paramref name="options"/> for <paramref name="device"/>; returns the provider it will run on (<c>CPU</c> or <c>CUDA</c>).</summary>
-    /// <exception cref="ArgumentException">The device is neither cpu nor cuda[:N].</exception>
+    /// <summary>
+    /// Configures <paramref name="options"/> for <paramref name="device"/> (a <see cref="DeviceName"/>; <c>auto</c> is the
+    /// CPU here, since ONNX Runtime has no "auto" and TorchSharp's CUDA says nothing about its providers); returns the
+    /// provider it will run on (<c>CPU</c> or <c>CUDA</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The device is no device name (<see cref="DeviceName.Parse"/>).</exception>
     public static string Configure(SessionOptions options, string device, Action<string> warn)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(warn);
-        string d = (device ?? "cpu").Trim().ToLowerInvariant();
-        if (d == "cpu") return "CPU";
-        if (d != "cuda" && !d.StartsWith("cuda:", StringComparison.Ordinal))
-            throw new ArgumentException($"device '{device}' is not cpu, cuda or cuda:N", nameof(device));
-        int ordinal = 0;
-        if (d.Length > 5 && !int.TryParse(d.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out ordinal))
-            throw new ArgumentException($"device '{device}': the GPU index after 'cuda:' must be a whole number", nameof(device));
+        var parsed = DeviceName.Parse(device, nameof(device));
+        if (!parsed.IsCuda) return "CPU";
+        int ordinal = parsed.Index ?? 0;
         if (!GpuBuild)
         {
             warn($"warning: device '{device}' asked for the CUDA execution provider, but this build references the CPU ONNX Runtime (build with -p:OnnxRuntimeBackend=gpu); running on the CPU.");

@@ -104,6 +104,11 @@ public sealed class ExportReferenceCommandTests
         Assert.HasCount(ImageCount - 1, Jpegs(output));
         string list = Path.Combine(folder, "skip.bad-images.csv");
         Assert.IsTrue(File.Exists(list), skipped.Describe());
-        StringAssert.Contains(File.ReadAllText(list), corrupt);
+        // The list's format is the other batch commands' (BadImagePolicy.WriteList): a path,reason header, one row per image.
+        var listed = File.ReadAllLines(list);
+        Assert.HasCount(2, listed, string.Join("\n", listed));
+        Assert.AreEqual("path,reason", listed[0]);
+        StringAssert.StartsWith(listed[1], CsvCell.Text(corrupt) + ",");
+        Assert.IsGreaterThan(CsvCell.Text(corrupt).Length + 1, listed[1].Length, "the reason is written");
     }
 }
