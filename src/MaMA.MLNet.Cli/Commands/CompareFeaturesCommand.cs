@@ -199,6 +199,9 @@ public sealed class CompareFeaturesCommand : ICliCommand
                 Steps = steps,
                 BatchSize = Math.Min(recipe.BatchSize, train.Count),
                 CheckpointEvery = Math.Max(1, steps),
+                // A run shorter than the recipe's keeps its proportions, so warm-up ends and the late losses start within it.
+                WarmupSteps = Scaled(recipe.WarmupSteps, recipe.Steps, steps),
+                LateStartStep = Scaled(recipe.LateStartStep, recipe.Steps, steps),
                 Device = deviceName,
             };
             MaMAPretrainingResult run;
@@ -214,6 +217,9 @@ public sealed class CompareFeaturesCommand : ICliCommand
             catch (IOException) { } // a leftover temporary folder is not worth failing the comparison for
         }
     }
+
+    private static long? Scaled(long? recipeStep, long recipeSteps, long steps) =>
+        recipeStep is { } at && steps < recipeSteps ? Math.Max(1, at * steps / recipeSteps) : recipeStep;
 
     private static List<float[]> ModelFeatures(MaMAModel model, IReadOnlyList<MammogramRecord> records)
     {
