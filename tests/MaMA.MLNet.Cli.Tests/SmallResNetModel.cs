@@ -12,15 +12,20 @@ internal static class SmallResNetModel
 {
     public const int ImageSize = 64;
 
+    /// <summary>The model's configuration.</summary>
+    public static MaMAConfig Config { get; } = MaMAConfig.ResNet18ImageNet with
+    {
+        ResNet = MaMAConfig.ResNet18ImageNet.ResNet! with { StemWidth = 8, Stages = new(1, 1, 1, 1), ImageSize = ImageSize },
+    };
+
+    /// <summary>Width of the pooled feature (the last map's channels).</summary>
+    public static int FeatureWidth => Config.ImageFeatureWidth;
+
     private static readonly Lazy<string> State = new(() =>
     {
-        var config = MaMAConfig.ResNet18ImageNet with
-        {
-            ResNet = MaMAConfig.ResNet18ImageNet.ResNet! with { StemWidth = 8, Stages = new(1, 1, 1, 1), ImageSize = ImageSize },
-        };
         string dir = Path.Combine(CliFixture.Directory, "small-resnet-model");
         TorchRuntime.Seed(17);
-        using var model = new MaMAModel(config);
+        using var model = new MaMAModel(Config);
         MaMAModelDirectory.Save(model, dir);
         return dir;
     });

@@ -78,13 +78,7 @@ public sealed partial class ExportOnnxCommandTests
     [TestMethod]
     public void ClassifierPartTakesAHeadFile()
     {
-        string headPath = Path.Combine(_folder, "head.safetensors");
-        using (var scope = NewDisposeScope())
-        {
-            var state = new Dictionary<string, Tensor> { ["weight"] = randn(3, MaMAConfig.Tiny.Vision.Width), ["bias"] = randn(3) };
-            using var stream = File.Create(headPath);
-            Safetensors.SaveStateDict(stream, state);
-        }
+        string headPath = WriteHead("head.safetensors", 3, MaMAConfig.Tiny.Vision.Width);
         string path = Path.Combine(_folder, "classifier.onnx");
         var (code, output, error) = Run("--model", _modelDir, "--out", path, "--part", "classifier", "--head", headPath, "--image-size", "28");
         Assert.AreEqual(ExitCodes.Success, code, output + error);
@@ -96,14 +90,8 @@ public sealed partial class ExportOnnxCommandTests
     [TestMethod]
     public void ClassifierPartOfAResNetModelMatchesTheModel()
     {
-        var (resNetDir, featureWidth) = SaveSmallResNetModel("resnet-model");
-        string headPath = Path.Combine(_folder, "resnet-head.safetensors");
-        using (var scope = NewDisposeScope())
-        {
-            var state = new Dictionary<string, Tensor> { ["weight"] = randn(2, featureWidth), ["bias"] = randn(2) };
-            using var stream = File.Create(headPath);
-            Safetensors.SaveStateDict(stream, state);
-        }
+        string resNetDir = SmallResNetModel.Directory;
+        string headPath = WriteHead("resnet-head.safetensors", 2, SmallResNetModel.FeatureWidth);
         string path = Path.Combine(_folder, "resnet-classifier.onnx");
         var (code, output, error) = Run("--model", resNetDir, "--out", path, "--part", "classifier", "--head", headPath, "--image-size", "64");
         Assert.AreEqual(ExitCodes.Success, code, output + error);
@@ -128,7 +116,7 @@ public sealed partial class ExportOnnxCommandTests
     [TestMethod]
     public void SimilarityPartOfAResNetModelIsOverTheLastFeatureMap()
     {
-        var (resNetDir, _) = SaveSmallResNetModel("resnet-similarity-model");
+        string resNetDir = SmallResNetModel.Directory;
         string path = Path.Combine(_folder, "resnet-similarity.onnx");
         var (code, output, error) = Run("--model", resNetDir, "--out", path, "--part", "similarity", "--image-size", "96");
         Assert.AreEqual(ExitCodes.Success, code, output + error);
@@ -145,17 +133,15 @@ public sealed partial class ExportOnnxCommandTests
         Assert.IsFalse(File.Exists(bad));
     }
 
-    // resnet18-imagenet's layout (BGR, CNTK's input convention) at a width and depth a test can afford.
-    private static (string Directory, int FeatureWidth) SaveSmallResNetModel(string name)
+    // A random linear head (weight [classes, width], bias [classes]) as the safetensors file --head reads.
+    private static string WriteHead(string name, int classes, int featureWidth)
     {
-        string dir = Path.Combine(_folder, name);
-        var config = MaMAConfig.ResNet18ImageNet with
-        {
-            ResNet = MaMAConfig.ResNet18ImageNet.ResNet! with { StemWidth = 8, Stages = new(1, 1, 1, 1), ImageSize = 64 },
-        };
-        TorchRuntime.Seed(12);
-        using (var model = new MaMAModel(config)) MaMAModelDirectory.Save(model, dir);
-        return (dir, config.ImageFeatureWidth);
+        string headPath = Path.Combine(_folder, name);
+        using var scope = NewDisposeScope();
+        var state = new Dictionary<string, Tensor> { ["weight"] = randn(classes, featureWidth), ["bias"] = randn(classes) };
+        using var stream = File.Create(headPath);
+        Safetensors.SaveStateDict(stream, state);
+        return headPath;
     }
 
     [TestMethod]

@@ -94,19 +94,7 @@ public sealed class MaMAModelParityTests
 
         // Captions of different lengths with 1 to 3 sentences (sep tokens), right-padded.
         const int length = 20;
-        var rng = new Random(7);
-        var ids = new long[batch * length];
-        var mask = new long[batch * length];
-        for (int b = 0; b < batch; b++)
-        {
-            int real = 8 + 4 * b;
-            for (int t = 0; t < length; t++)
-            {
-                ids[b * length + t] = t < real ? rng.Next(0, config.Text.VocabSize) : config.Text.VocabSize + 1;
-                mask[b * length + t] = t < real ? 1 : 0;
-            }
-            for (int s = 0; s <= b % 3; s++) ids[b * length + 2 + 3 * s] = config.SeparatorTokenId;
-        }
+        var (ids, mask) = SentenceCaptions.Make(config, batch, length, seed: 7);
         var idTensor = tensor(ids, [batch, length]);
         var maskTensor = tensor(mask, [batch, length]);
         var pixels = randn(batch, 3, imageSize, imageSize);
